@@ -1,0 +1,18 @@
+import { loadConfig } from '../src/config.js';
+import { connectDatabase } from '../src/infrastructure/db/connection.js';
+import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
+
+/** `npm run migrate`: brings the configured database (MySQL or the SQLite file) to the latest schema. */
+try {
+  process.loadEnvFile();
+} catch {
+  // no .env file
+}
+const config = loadConfig();
+const database = connectDatabase(config.database);
+try {
+  const applied = await migrateToLatest(database);
+  console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Schema is up to date');
+} finally {
+  await database.close();
+}

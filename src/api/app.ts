@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { TokenVerifier } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import authentication from './plugins/authentication.js';
+import errors from './plugins/errors.js';
+import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
+import { sharedSchemas } from './schemas.js';
+import { validatorCompiler } from './validation.js';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  orders: OrderRoutesOptions;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the HTTP application; main.ts and the tests both use it, so tests exercise the real thing. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimitBytes,
+    requestTimeout: config.http.requestTimeoutMs,
+    trustProxy: config.http.trustProxy,
+    requestIdHeader: false,
+    // A caller's request id is kept when it is sane, so logs join up across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  app.setValidatorCompiler(validatorCompiler(sharedSchemas));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errors);
+  await app.register(swagger, {
+    openapi: openApiDocument,
+    refResolver: { buildLocalReference: (json) => String(json.$id) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      await api.register(authentication, { verify: deps.verifyToken });
+      await api.register(orderRoutes, deps.orders);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

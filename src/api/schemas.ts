@@ -1,0 +1,207 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { supportedCurrencies } from '../domain/money.js';
+import { orderStatuses } from '../domain/order-status.js';
+
+/** Limits on everything a client controls; they also appear in the OpenAPI document. */
+export const limits = {
+  maxItems: 100,
+  maxQuantity: 10_000,
+  maxPrice: 1_000_000,
+  idLength: 64,
+  maxPageSize: 100,
+  idempotencyKeyLength: 255,
+} as const;
+
+const identifier = (description: string) =>
+  Type.String({ minLength: 1, maxLength: limits.idLength, pattern: '^[A-Za-z0-9._:@-]+$', description });
+
+const text = (maxLength: number, description: string) =>
+  Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+
+export const OrderStatusSchema = Type.Union(
+  orderStatuses.map((status) => Type.Literal(status)),
+  { $id: 'OrderStatus', description: 'Lifecycle status; see the transition table in the API description.' },
+);
+
+export const ShippingAddressSchema = Type.Object(
+  {
+    street: text(200, 'Street and number'),
+    city: text(100, 'City'),
+    state: text(100, 'State or region'),
+    zipCode: Type.String({
+      minLength: 1,
+      maxLength: 20,
+      pattern: '^[A-Za-z0-9 -]+$',
+      description: 'Postal code',
+    }),
+  },
+  { $id: 'ShippingAddress', additionalProperties: false },
+);
+
+export const CreateOrderBody = Type.Object(
+  {
+    customerId: identifier('The customer placing the order; a customer token may only use its own id.'),
+    items: Type.Array(
+      Type.Object(
+        {
+          productId: identifier('Product identifier'),
+          quantity: Type.Integer({ minimum: 1, maximum: limits.maxQuantity }),
+          price: Type.Number({
+            minimum: 0,
+            maximum: limits.maxPrice,
+            description:
+              'Unit price as a decimal number with at most the currency’s minor digits (2 for USD).',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: limits.maxItems },
+    ),
+    shippingAddress: Type.Ref(ShippingAddressSchema),
+    currency: Type.Optional(
+      Type.Union(
+        supportedCurrencies.map((code) => Type.Literal(code)),
+        { default: 'USD', description: 'ISO 4217 code; USD when omitted.' },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        customerId: '123',
+        items: [{ productId: '456', quantity: 2, price: 29.99 }],
+        shippingAddress: { street: '123 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+      },
+    ],
+  },
+);
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const ChangeStatusBody = Type.Object(
+  {
+    status: Type.Ref(OrderStatusSchema),
+    trackingNumber: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9-]+$',
+        description: 'Required for SHIPPED',
+      }),
+    ),
+    reason: Type.Optional(text(500, 'Why; recorded in the status history (and as the cancellation reason)')),
+  },
+  { additionalProperties: false, examples: [{ status: 'SHIPPED', trackingNumber: '1Z999AA10123456789' }] },
+);
+export type ChangeStatusBody = Static<typeof ChangeStatusBody>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+export const OrderSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'UUIDv7: time-ordered' }),
+    customerId: Type.String(),
+    status: Type.Ref(OrderStatusSchema),
+    items: Type.Array(
+      Type.Object({
+        productId: Type.String(),
+        quantity: Type.Integer(),
+        price: Type.Number(),
+        lineTotal: Type.Number({ description: 'quantity × price, computed by the service' }),
+      }),
+    ),
+    shippingAddress: Type.Ref(ShippingAddressSchema),
+    totalAmount: Type.Number({ description: 'Sum of the line totals, computed by the service' }),
+    currency: Type.String(),
+    trackingNumber: Nullable(Type.String()),
+    cancellationReason: Nullable(Type.String()),
+    payment: Type.Object({
+      status: Type.Union(
+        ['NOT_STARTED', 'PENDING', 'SUCCEEDED', 'FAILED', 'REFUNDED'].map((status) => Type.Literal(status)),
+      ),
+      transactionId: Nullable(Type.String()),
+    }),
+    inventory: Type.Object({
+      status: Type.Union(
+        ['NOT_STARTED', 'PENDING', 'RESERVED', 'REJECTED', 'RELEASED', 'COMMITTED'].map((status) =>
+          Type.Literal(status),
+        ),
+      ),
+      reservationId: Nullable(Type.String()),
+    }),
+    statusHistory: Type.Array(
+      Type.Object({
+        status: Type.Ref(OrderStatusSchema),
+        changedAt: Type.String({ format: 'date-time' }),
+        reason: Nullable(Type.String()),
+      }),
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    version: Type.Integer({ description: 'Incremented on every change' }),
+  },
+  { $id: 'Order' },
+);
+
+export const OrderPageSchema = Type.Object(
+  {
+    items: Type.Array(Type.Ref(OrderSchema)),
+    page: Type.Integer(),
+    limit: Type.Integer(),
+    total: Type.Integer(),
+    totalPages: Type.Integer(),
+  },
+  { $id: 'OrderPage' },
+);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'A URI naming the kind of problem' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({ field: Type.String({ description: 'JSON pointer' }), message: Type.String() }),
+      ),
+    ),
+  },
+  {
+    $id: 'Problem',
+    description: 'RFC 9457 problem details, served as application/problem+json',
+    examples: [
+      {
+        type: 'urn:problem:validation',
+        title: 'Validation failed',
+        status: 400,
+        detail: 'The request is not valid',
+        instance: '/api/orders',
+        errors: [{ field: '/items/0/quantity', message: 'must be >= 1' }],
+      },
+    ],
+  },
+);
+
+export const OrderIdParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
+export const CustomerIdParams = Type.Object({ customerId: identifier('Customer id') });
+export const PageQuery = Type.Object(
+  {
+    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+    limit: Type.Integer({ minimum: 1, maximum: limits.maxPageSize, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The shared schemas, registered once so routes and the OpenAPI document refer to them by name. */
+export const sharedSchemas = [
+  OrderStatusSchema,
+  ShippingAddressSchema,
+  OrderSchema,
+  OrderPageSchema,
+  ProblemSchema,
+];
+
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, Type.Ref(ProblemSchema)]));

@@ -1,0 +1,48 @@
+import type { OrderState } from '../domain/order.js';
+import type { OrderEvent } from '../domain/order-events.js';
+import { topology } from './messages.js';
+import { toOrderView } from './order-view.js';
+import type { IdGenerator, OutboxMessage } from './ports.js';
+
+/**
+ * Turns an order's domain events into messages on the `orders.events` topic exchange. Every
+ * status change is published as `order.status_changed`; the outcomes other services most often
+ * wait for (`order.confirmed`, `order.cancelled`) also get an event of their own.
+ */
+export function orderEventMessages(newId: IdGenerator) {
+  return (order: Readonly<OrderState>, events: readonly OrderEvent[]): OutboxMessage[] => {
+    const messages: OutboxMessage[] = [];
+    const publish = (type: string, occurredAt: Date, payload: unknown) =>
+      messages.push({
+        exchange: topology.eventsExchange,
+        routingKey: type,
+        envelope: {
+          messageId: newId(),
+          type,
+          correlationId: order.id,
+          causationId: null,
+          occurredAt: occurredAt.toISOString(),
+          payload,
+        },
+      });
+    for (const event of events) {
+      if (event.type === 'order.created') {
+        publish('order.created', event.occurredAt, { order: toOrderView(order) });
+        continue;
+      }
+      const change = {
+        orderId: event.orderId,
+        customerId: order.customerId,
+        from: event.from,
+        to: event.to,
+        reason: event.reason,
+        version: order.version,
+      };
+      publish('order.status_changed', event.occurredAt, change);
+      if (event.to === 'CONFIRMED')
+        publish('order.confirmed', event.occurredAt, { order: toOrderView(order) });
+      if (event.to === 'CANCELLED') publish('order.cancelled', event.occurredAt, change);
+    }
+    return messages;
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Every environment variable the service reads, parsed and validated once at start-up.
+ * A bad value stops start-up with a message naming the variable; nothing else in the code
+ * reads process.env.
+ */
+
+export type Env = 'development' | 'production' | 'test';
+
+export interface Config {
+  env: Env;
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database:
+    | { kind: 'sqlite'; path: string }
+    | {
+        kind: 'mysql';
+        host: string;
+        port: number;
+        database: string;
+        user: string;
+        password: string;
+        poolSize: number;
+        /** Optional read replica for queries; falls back to the primary. */
+        readHost: string | null;
+      };
+  rabbitmq: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    vhost: string;
+    prefetch: number;
+  } | null;
+  messaging: {
+    /** Deliveries of one message before it is dead-lettered. */
+    maxAttempts: number;
+    outboxPollMs: number;
+    outboxBatchSize: number;
+  };
+  saga: {
+    stepTimeoutMs: number;
+    sweepIntervalMs: number;
+  };
+  simulators: {
+    /** Run the inventory and payment simulators inside this process (default in the embedded shape). */
+    embedded: boolean;
+    defaultStock: number;
+    stock: Record<string, number>;
+    paymentDeclineAboveMinor: number | null;
+    failureRate: number;
+    latencyMs: number;
+  };
+  jwt: {
+    secret: string | null;
+    jwksUrl: string | null;
+    algorithms: string[];
+    issuer: string | null;
+    audience: string | null;
+    /** Lifetime in seconds of tokens minted by `npm run token`. */
+    expirationSeconds: number;
+  };
+  http: {
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    rateLimitMax: number;
+    rateLimitWindowMs: number;
+    corsOrigins: string[] | boolean;
+    trustProxy: boolean;
+  };
+  health: {
+    memoryLimitBytes: number;
+    latencyP99ThresholdMs: number;
+    eventLoopDelayThresholdMs: number;
+    outboxBacklogThreshold: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+const developmentSecret = 'development-only-secret-do-not-use-in-production';
+
+export function loadConfig(source: Source = process.env): Config {
+  const read = reader(source);
+  const env = read.oneOf('ENV', ['development', 'production', 'test'] as const, 'development');
+  const mysqlHost = read.string('MYSQL_HOST', '');
+  const rabbitHost = read.string('RABBITMQ_HOST', '');
+  const jwksUrl = read.string('JWT_JWKS_URL', '') || null;
+  const secret = read.string('JWT_SECRET', '') || null;
+
+  if (!jwksUrl && !secret && env === 'production') {
+    throw new ConfigError('JWT_SECRET', 'is required in production (or set JWT_JWKS_URL)');
+  }
+  if (secret && secret.length < 32 && env === 'production') {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters in production');
+  }
+
+  return {
+    env,
+    port: read.int('PORT', 8080, { min: 0, max: 65535 }),
+    host: read.string('HOST', '0.0.0.0'),
+    logLevel: read.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      env === 'test' ? 'silent' : 'info',
+    ),
+    database: mysqlHost
+      ? {
+          kind: 'mysql',
+          host: mysqlHost,
+          port: read.int('MYSQL_PORT', 3306, { min: 1, max: 65535 }),
+          database: read.string('MYSQL_DATABASE', 'orders_db'),
+          user: read.string('MYSQL_USER', 'root'),
+          password: read.string('MYSQL_PASSWORD', ''),
+          poolSize: read.int('MYSQL_POOL_SIZE', 10, { min: 1, max: 500 }),
+          readHost: read.string('MYSQL_READ_HOST', '') || null,
+        }
+      : { kind: 'sqlite', path: read.string('SQLITE_PATH', './data/orders.db') },
+    rabbitmq: rabbitHost
+      ? {
+          host: rabbitHost,
+          port: read.int('RABBITMQ_PORT', 5672, { min: 1, max: 65535 }),
+          user: read.string('RABBITMQ_USER', 'guest'),
+          password: read.string('RABBITMQ_PASSWORD', 'guest'),
+          vhost: read.string('RABBITMQ_VHOST', '/'),
+          prefetch: read.int('RABBITMQ_PREFETCH', 32, { min: 1, max: 10_000 }),
+        }
+      : null,
+    messaging: {
+      maxAttempts: read.int('MESSAGE_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
+      outboxPollMs: read.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
+      outboxBatchSize: read.int('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+    },
+    saga: {
+      stepTimeoutMs: read.int('SAGA_STEP_TIMEOUT_MS', 30_000, { min: 100, max: 86_400_000 }),
+      sweepIntervalMs: read.int('SAGA_SWEEP_INTERVAL_MS', 1_000, { min: 10, max: 600_000 }),
+    },
+    simulators: {
+      embedded: read.bool('SIMULATORS_EMBEDDED', !rabbitHost),
+      defaultStock: read.int('SIM_DEFAULT_STOCK', 1_000_000, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+      stock: read.json('SIM_STOCK', {}, isStockTable),
+      paymentDeclineAboveMinor: read.optionalMinorUnits('SIM_PAYMENT_DECLINE_ABOVE'),
+      failureRate: read.number('SIM_FAILURE_RATE', 0, { min: 0, max: 1 }),
+      latencyMs: read.int('SIM_LATENCY_MS', 0, { min: 0, max: 600_000 }),
+    },
+    jwt: {
+      secret: secret ?? (jwksUrl ? null : developmentSecret),
+      jwksUrl,
+      algorithms: read.list('JWT_ALGORITHMS', jwksUrl ? ['RS256', 'ES256'] : ['HS256']),
+      issuer: read.string('JWT_ISSUER', '') || null,
+      audience: read.string('JWT_AUDIENCE', '') || null,
+      expirationSeconds: read.int('JWT_EXPIRATION', 3600, { min: 1, max: 31_536_000 }),
+    },
+    http: {
+      bodyLimitBytes: read.int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+      requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+      rateLimitMax: read.int('RATE_LIMIT_MAX', 600, { min: 0, max: 1_000_000 }),
+      rateLimitWindowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, { min: 1000, max: 3_600_000 }),
+      corsOrigins: corsOrigins(read.string('CORS_ORIGINS', '')),
+      trustProxy: read.bool('TRUST_PROXY', false),
+    },
+    health: {
+      memoryLimitBytes: read.int('HEALTH_MEMORY_LIMIT_MB', 1024, { min: 16, max: 1_048_576 }) * 1024 * 1024,
+      latencyP99ThresholdMs: read.int('HEALTH_LATENCY_P99_MS', 1000, { min: 1, max: 600_000 }),
+      eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 1, max: 600_000 }),
+      outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
+    },
+  };
+}
+
+function corsOrigins(value: string): string[] | boolean {
+  if (value === '') return false;
+  if (value === '*') return true;
+  return value.split(',').map((origin) => origin.trim());
+}
+
+function isStockTable(value: unknown): value is Record<string, number> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((stock) => Number.isSafeInteger(stock) && (stock as number) >= 0)
+  );
+}
+
+function reader(source: Source) {
+  const raw = (name: string): string | undefined => {
+    const value = source[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const number = (name: string, fallback: number, range: { min: number; max: number }): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new ConfigError(name, `must be a number, got "${value}"`);
+    if (parsed < range.min || parsed > range.max) {
+      throw new ConfigError(name, `must be between ${range.min} and ${range.max}, got ${parsed}`);
+    }
+    return parsed;
+  };
+  return {
+    string: (name: string, fallback: string): string => raw(name) ?? fallback,
+    number,
+    int(name: string, fallback: number, range: { min: number; max: number }): number {
+      const parsed = number(name, fallback, range);
+      if (!Number.isInteger(parsed)) throw new ConfigError(name, `must be a whole number, got ${parsed}`);
+      return parsed;
+    },
+    bool(name: string, fallback: boolean): boolean {
+      const value = raw(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      throw new ConfigError(name, `must be true or false, got "${value}"`);
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+      }
+      return value as T;
+    },
+    list(name: string, fallback: string[]): string[] {
+      const value = raw(name);
+      return value === undefined ? fallback : value.split(',').map((item) => item.trim());
+    },
+    json<T>(name: string, fallback: T, guard: (value: unknown) => value is T): T {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        throw new ConfigError(name, 'must be valid JSON');
+      }
+      if (!guard(parsed)) throw new ConfigError(name, 'has the wrong shape');
+      return parsed;
+    },
+    optionalMinorUnits(name: string): number | null {
+      const value = raw(name);
+      if (value === undefined) return null;
+      if (!/^\d+(\.\d{1,2})?$/.test(value))
+        throw new ConfigError(name, `must be a decimal amount, got "${value}"`);
+      const [whole = '0', fraction = ''] = value.split('.');
+      return Number(whole + fraction.padEnd(2, '0'));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Expected failures, as types. The API maps each kind to one HTTP status in one place
+ * (src/api/plugins/errors.ts); nothing below the API knows about HTTP.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind:
+    | 'validation'
+    | 'not_found'
+    | 'illegal_transition'
+    | 'forbidden'
+    | 'idempotency_conflict'
+    | 'concurrency_conflict';
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldError {
+  /** JSON pointer of the offending field, e.g. `/items/0/price`. */
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly kind = 'validation';
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class OrderNotFound extends DomainError {
+  readonly kind = 'not_found';
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} was not found`);
+  }
+}
+
+export class IllegalTransition extends DomainError {
+  readonly kind = 'illegal_transition';
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    reason?: string,
+  ) {
+    super(reason ?? `An order cannot move from ${from} to ${to}`);
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly kind = 'forbidden';
+}
+
+export class IdempotencyConflict extends DomainError {
+  readonly kind = 'idempotency_conflict';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body');
+  }
+}
+
+/** Another writer changed the order between our read and our write (optimistic lock). */
+export class ConcurrencyConflict extends DomainError {
+  readonly kind = 'concurrency_conflict';
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} was changed concurrently; retry the request`);
+  }
+}

@@ -1,0 +1,13 @@
+import type { OrderStatus } from './order-status.js';
+
+/** What happened to an order, recorded by the aggregate and turned into outbox rows on commit. */
+export type OrderEvent =
+  | { type: 'order.created'; orderId: string; occurredAt: Date }
+  | {
+      type: 'order.status_changed';
+      orderId: string;
+      occurredAt: Date;
+      from: OrderStatus;
+      to: OrderStatus;
+      reason: string | null;
+    };

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Config } from '../../config.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface DatabaseHandle {
+  dialect: Dialect;
+  /** The primary: every write and every read that must see the latest write. */
+  db: Kysely<Database>;
+  /** Where queries go: the read replica when MYSQL_READ_HOST is set, otherwise the primary. */
+  readDb: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export function connectDatabase(config: Config['database']): DatabaseHandle {
+  if (config.kind === 'sqlite') {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    const sqlite = new SQLite(config.path);
+    // WAL lets readers run beside the writer; busy_timeout waits out other processes' locks.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { dialect: 'sqlite', db, readDb: db, close: () => db.destroy() };
+  }
+  const pool = (host: string) =>
+    createPool({
+      host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      connectionLimit: config.poolSize,
+      // Bounded: a saturated pool fails fast instead of queueing requests forever.
+      queueLimit: config.poolSize * 50,
+      connectTimeout: 5_000,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      charset: 'utf8mb4',
+    });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: pool(config.host) }) });
+  const readDb = config.readHost
+    ? new Kysely<Database>({ dialect: new MysqlDialect({ pool: pool(config.readHost) }) })
+    : db;
+  return {
+    dialect: 'mysql',
+    db,
+    readDb,
+    async close() {
+      await db.destroy();
+      if (readDb !== db) await readDb.destroy();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import { IdempotencyKeyTaken, type IdempotencyStore } from '../../application/ports.js';
+import type { Database } from './schema.js';
+import { isUniqueViolation } from './sql-errors.js';
+
+export function idempotencyStore(trx: Kysely<Database>, now: () => number): IdempotencyStore {
+  return {
+    async find(scope, key) {
+      const row = await trx
+        .selectFrom('idempotency_keys')
+        .select(['request_hash', 'status_code', 'response_body', 'order_id'])
+        .where('scope', '=', scope)
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      return (
+        row && {
+          requestHash: row.request_hash,
+          statusCode: Number(row.status_code),
+          body: row.response_body,
+          orderId: row.order_id,
+        }
+      );
+    },
+
+    async save(scope, key, response) {
+      try {
+        await trx
+          .insertInto('idempotency_keys')
+          .values({
+            scope,
+            idempotency_key: key,
+            request_hash: response.requestHash,
+            status_code: response.statusCode,
+            response_body: response.body,
+            order_id: response.orderId,
+            created_at: now(),
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new IdempotencyKeyTaken();
+        throw error;
+      }
+    },
+  };
+}

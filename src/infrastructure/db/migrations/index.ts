@@ -1,0 +1,18 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../connection.js';
+import { ordersMigration } from './0001-orders.js';
+import { messagingMigration } from './0002-messaging.js';
+import { sagaMigration } from './0003-saga.js';
+
+/** Versioned migrations, applied in name order; a new one gets the next number. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001-orders': ordersMigration(dialect),
+        '0002-messaging': messagingMigration(dialect),
+        '0003-saga': sagaMigration(dialect),
+      };
+    },
+  };
+}

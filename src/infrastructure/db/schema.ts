@@ -1,0 +1,92 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Times are epoch milliseconds (BIGINT) and money is integer
+ * minor units, so both dialects store, compare and bucket them the same way.
+ */
+export interface Database {
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_status_history: OrderStatusHistoryTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+  inbox: InboxTable;
+  saga_instances: SagaInstancesTable;
+}
+
+export interface OrdersTable {
+  id: string;
+  customer_id: string;
+  status: string;
+  currency: string;
+  total_minor: number;
+  shipping_street: string;
+  shipping_city: string;
+  shipping_state: string;
+  shipping_zip: string;
+  tracking_number: string | null;
+  cancellation_reason: string | null;
+  payment_status: string;
+  payment_transaction_id: string | null;
+  inventory_status: string;
+  inventory_reservation_id: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface OrderItemsTable {
+  order_id: string;
+  line_no: number;
+  product_id: string;
+  quantity: number;
+  unit_price_minor: number;
+  line_total_minor: number;
+}
+
+export interface OrderStatusHistoryTable {
+  order_id: string;
+  seq: number;
+  status: string;
+  changed_at: number;
+  reason: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  idempotency_key: string;
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  order_id: string;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  exchange: string;
+  routing_key: string;
+  type: string;
+  correlation_id: string;
+  /** The whole envelope as JSON. */
+  body: string;
+  created_at: number;
+  sent_at: number | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface InboxTable {
+  message_id: string;
+  type: string;
+  processed_at: number;
+}
+
+export interface SagaInstancesTable {
+  order_id: string;
+  step: string;
+  deadline_at: number | null;
+  started_at: number;
+  updated_at: number;
+}

@@ -1,0 +1,211 @@
+import type { Logger } from 'pino';
+import type { Envelope } from '../../application/messages.js';
+import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
+import { describeError } from './envelope-codec.js';
+import { topicMatches } from './topic-pattern.js';
+import { findQueue, type MessagingTopology, messagingTopology } from './topology.js';
+
+export interface InProcessBusOptions {
+  /** Deliveries of one message before it is dead-lettered (at least 1). */
+  maxAttempts: number;
+  /** Messages one consumer handles at once. Default 10. */
+  prefetch?: number;
+  logger?: Logger;
+  topology?: MessagingTopology;
+}
+
+export interface DeadLetter {
+  queue: string;
+  envelope: Envelope;
+  /** The last handler error, as the RabbitMQ adapter records it in `x-last-error`. */
+  error: string;
+  attempts: number;
+  deadLetteredAt: string;
+}
+
+export interface InProcessBus extends MessageBus {
+  /** Messages that failed `maxAttempts` times, oldest first. */
+  deadLetters(): readonly DeadLetter[];
+  /** Resolves once no handler is running and no consumed queue holds a message. */
+  whenIdle(): Promise<void>;
+}
+
+interface Pending {
+  envelope: Envelope;
+  attempts: number;
+}
+
+interface ConsumerState {
+  handler: MessageHandler;
+  running: Set<Promise<void>>;
+}
+
+interface QueueState {
+  messages: Pending[];
+  consumers: ConsumerState[];
+  nextConsumer: number;
+  dispatchScheduled: boolean;
+}
+
+/**
+ * The bus of the embedded shape: the topology and retry rules of the RabbitMQ adapter, in memory.
+ * Handlers always run on a later turn of the event loop, never inside `publish`, so code that
+ * works here does not rely on synchronous delivery that a broker would not give it. Messages are
+ * copied through JSON, as on the wire. Nothing survives the process.
+ */
+export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
+  const { maxAttempts, logger } = options;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError('maxAttempts must be a positive integer');
+  const prefetch = options.prefetch ?? 10;
+  const topology = options.topology ?? messagingTopology;
+  const queues = new Map<string, QueueState>(
+    topology.queues.map((queue) => [
+      queue.name,
+      { messages: [], consumers: [], nextConsumer: 0, dispatchScheduled: false },
+    ]),
+  );
+  const deadLetters: DeadLetter[] = [];
+  let idleWaiters: (() => void)[] = [];
+  let closed = false;
+
+  const stateOf = (name: string): QueueState => {
+    findQueue(topology, name);
+    return queues.get(name) as QueueState;
+  };
+
+  const isIdle = () =>
+    [...queues.values()].every(
+      (queue) =>
+        queue.consumers.every((consumer) => consumer.running.size === 0) &&
+        (queue.consumers.length === 0 || queue.messages.length === 0),
+    );
+
+  const settleIdleWaiters = () => {
+    if (idleWaiters.length === 0 || !isIdle()) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const schedule = (name: string, queue: QueueState) => {
+    if (queue.dispatchScheduled) return;
+    queue.dispatchScheduled = true;
+    setImmediate(() => {
+      queue.dispatchScheduled = false;
+      dispatch(name, queue);
+      settleIdleWaiters();
+    });
+  };
+
+  const dispatch = (name: string, queue: QueueState) => {
+    while (queue.messages.length > 0) {
+      const consumer = nextFreeConsumer(queue, prefetch);
+      if (!consumer) return;
+      run(name, queue, consumer, queue.messages.shift() as Pending);
+    }
+  };
+
+  const run = (name: string, queue: QueueState, consumer: ConsumerState, pending: Pending) => {
+    pending.attempts += 1;
+    const attempt = pending.attempts;
+    const task = (async () => {
+      try {
+        await consumer.handler({
+          envelope: copy(pending.envelope),
+          redelivered: attempt > 1,
+          deliveryCount: attempt,
+        });
+      } catch (handlerError) {
+        const error = describeError(handlerError);
+        const context = { queue: name, messageId: pending.envelope.messageId, attempt, error };
+        if (attempt >= maxAttempts) {
+          logger?.error(context, 'message handler failed on its last attempt; dead-lettered');
+          deadLetters.push({
+            queue: name,
+            envelope: pending.envelope,
+            error,
+            attempts: attempt,
+            deadLetteredAt: new Date().toISOString(),
+          });
+        } else {
+          logger?.warn(context, 'message handler failed; will retry');
+          queue.messages.push(pending);
+        }
+      }
+    })();
+    consumer.running.add(task);
+    void task.finally(() => {
+      consumer.running.delete(task);
+      schedule(name, queue);
+    });
+  };
+
+  return {
+    async publish({ exchange, routingKey, envelope }: OutgoingMessage) {
+      if (closed) throw new Error('message bus is closed');
+      if (!topology.exchanges.includes(exchange)) throw new Error(`unknown exchange "${exchange}"`);
+      const serialized = copy(envelope);
+      for (const definition of topology.queues) {
+        const bound = definition.bindings.some(
+          (binding) => binding.exchange === exchange && topicMatches(binding.pattern, routingKey),
+        );
+        if (!bound) continue;
+        const queue = queues.get(definition.name) as QueueState;
+        queue.messages.push({ envelope: copy(serialized), attempts: 0 });
+        schedule(definition.name, queue);
+      }
+    },
+
+    consume(name: string, handler: MessageHandler): Consumer {
+      if (closed) throw new Error('message bus is closed');
+      const queue = stateOf(name);
+      const consumer: ConsumerState = { handler, running: new Set() };
+      queue.consumers.push(consumer);
+      schedule(name, queue);
+      return {
+        async close() {
+          queue.consumers = queue.consumers.filter((candidate) => candidate !== consumer);
+          await Promise.allSettled([...consumer.running]);
+          settleIdleWaiters();
+        },
+      };
+    },
+
+    isConnected: () => !closed,
+
+    async close() {
+      closed = true;
+      const running = [...queues.values()].flatMap((queue) => queue.consumers.flatMap((c) => [...c.running]));
+      for (const queue of queues.values()) queue.consumers = [];
+      await Promise.allSettled(running);
+      settleIdleWaiters();
+    },
+
+    deadLetters: () => [...deadLetters],
+
+    whenIdle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        // Let deliveries scheduled by a publish that just returned start first.
+        setImmediate(settleIdleWaiters);
+      });
+    },
+  };
+}
+
+function nextFreeConsumer(queue: QueueState, prefetch: number): ConsumerState | undefined {
+  for (let tried = 0; tried < queue.consumers.length; tried++) {
+    const index = (queue.nextConsumer + tried) % queue.consumers.length;
+    const consumer = queue.consumers[index] as ConsumerState;
+    if (consumer.running.size < prefetch) {
+      queue.nextConsumer = index + 1;
+      return consumer;
+    }
+  }
+  return undefined;
+}
+
+function copy(envelope: Envelope): Envelope {
+  return JSON.parse(JSON.stringify(envelope)) as Envelope;
+}

@@ -1,0 +1,99 @@
+import type { Envelope, Reply } from '../../application/messages.js';
+import { simulateLatency } from './latency.js';
+import { InvalidCommand, type Participant, payloadOf, requireString } from './participant.js';
+import type { ChargeResult, PaymentProvider, RefundResult } from './payment-provider.js';
+import { createReplyFactory, type ReplyDeps } from './replies.js';
+
+export interface PaymentParticipantOptions extends ReplyDeps {
+  provider: PaymentProvider;
+  latencyMs?: number;
+}
+
+export type PaymentParticipant = Participant;
+
+/** The provider refused a refund: the contract has no reply for that, so it is dead-lettered. */
+export class RefundRefused extends Error {
+  override readonly name = 'RefundRefused';
+}
+
+/**
+ * The payment participant over any provider. Charges are remembered per order and refunds per
+ * transaction, as promises stored before the provider is called, so a duplicate that arrives while
+ * the first call is still in flight waits for it instead of charging again. A provider that throws
+ * is forgotten, so the redelivered command tries again.
+ */
+export function createPaymentParticipant(options: PaymentParticipantOptions): PaymentParticipant {
+  const { provider } = options;
+  const replyTo = createReplyFactory(options);
+  const charges = new Map<string, Promise<ChargeResult>>();
+  const refunds = new Map<string, Promise<RefundResult>>();
+  const replies = new Map<string, Reply>();
+
+  const once = <T>(calls: Map<string, Promise<T>>, key: string, call: () => Promise<T>): Promise<T> => {
+    const known = calls.get(key);
+    if (known) return known;
+    const started = call();
+    calls.set(key, started);
+    started.catch(() => calls.delete(key));
+    return started;
+  };
+
+  const processPayment = async (command: Envelope, payload: Record<string, unknown>): Promise<Reply> => {
+    const orderId = requireString(payload, 'orderId');
+    const customerId = requireString(payload, 'customerId');
+    const amountMinor = Number(payload.amountMinor);
+    const currency = String(payload.currency ?? '');
+    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+      return replyTo(command, 'payment.failed', { orderId, reason: 'invalid amount' });
+    }
+    if (!/^[A-Z]{3}$/.test(currency))
+      return replyTo(command, 'payment.failed', { orderId, reason: 'invalid currency' });
+
+    const result = await once(charges, orderId, () =>
+      provider.charge({ orderId, amountMinor, currency, customerId }),
+    );
+    return result.ok
+      ? replyTo(command, 'payment.succeeded', {
+          orderId,
+          transactionId: result.transactionId,
+          amountMinor,
+          currency,
+        })
+      : replyTo(command, 'payment.failed', { orderId, reason: result.reason });
+  };
+
+  const refund = async (command: Envelope, payload: Record<string, unknown>): Promise<Reply> => {
+    const orderId = requireString(payload, 'orderId');
+    const transactionId = requireString(payload, 'transactionId');
+    const amountMinor = Number(payload.amountMinor);
+    const currency = String(payload.currency ?? '');
+    const result = await once(refunds, transactionId, () =>
+      provider.refund({ orderId, transactionId, amountMinor, currency }),
+    );
+    if (!result.ok) throw new RefundRefused(`refund of ${transactionId} refused: ${result.reason}`);
+    return replyTo(command, 'payment.refunded', { orderId, transactionId });
+  };
+
+  const decide = (command: Envelope): Promise<Reply> => {
+    const payload = payloadOf(command);
+    switch (command.type) {
+      case 'payment.process':
+        return processPayment(command, payload);
+      case 'payment.refund':
+        return refund(command, payload);
+      default:
+        throw new InvalidCommand(`payment cannot handle "${command.type}"`);
+    }
+  };
+
+  return {
+    async handle(command) {
+      await simulateLatency(options.latencyMs ?? 0);
+      const known = replies.get(command.messageId);
+      if (known) return known;
+      const reply = await decide(command);
+      replies.set(command.messageId, reply);
+      return reply;
+    },
+  };
+}

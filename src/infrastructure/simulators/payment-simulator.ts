@@ -1,0 +1,62 @@
+import { v7 as uuidv7 } from 'uuid';
+import { createPaymentParticipant, type PaymentParticipant } from './payment-participant.js';
+import type { ChargeRequest, PaymentProvider, RefundRequest } from './payment-provider.js';
+import type { ReplyDeps } from './replies.js';
+
+export interface SimulatedPaymentOptions {
+  /** Charges above this amount (minor units) are declined. No limit by default. */
+  declineAboveMinor?: number;
+  /** Share of charges declined at random, 0..1. Default 0. */
+  failureRate?: number;
+  /** Source of randomness for `failureRate`, injectable for tests. Default Math.random. */
+  random?: () => number;
+  newId?: () => string;
+}
+
+interface Transaction {
+  request: ChargeRequest;
+  refundId?: string;
+}
+
+/** A provider that approves or declines by rule and keeps its transactions in memory. */
+export function createSimulatedPaymentProvider(options: SimulatedPaymentOptions = {}): PaymentProvider {
+  const { declineAboveMinor = Number.POSITIVE_INFINITY, failureRate = 0, random = Math.random } = options;
+  if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError('failureRate must be between 0 and 1');
+  const newId = options.newId ?? uuidv7;
+  const transactions = new Map<string, Transaction>();
+
+  return {
+    async charge(request: ChargeRequest) {
+      if (request.amountMinor > declineAboveMinor)
+        return { ok: false, reason: 'amount exceeds the card limit' };
+      if (random() < failureRate) return { ok: false, reason: 'card declined' };
+      const transactionId = `sim_${newId()}`;
+      transactions.set(transactionId, { request });
+      return { ok: true, transactionId };
+    },
+
+    async refund({ transactionId, amountMinor, currency }: RefundRequest) {
+      const transaction = transactions.get(transactionId);
+      if (!transaction) return { ok: false, reason: `unknown transaction ${transactionId}` };
+      if (currency !== transaction.request.currency || amountMinor > transaction.request.amountMinor) {
+        return { ok: false, reason: 'refund exceeds the charge' };
+      }
+      transaction.refundId ??= `sim_refund_${newId()}`;
+      return { ok: true, refundId: transaction.refundId };
+    },
+  };
+}
+
+export interface PaymentSimulatorOptions extends SimulatedPaymentOptions, ReplyDeps {
+  latencyMs?: number;
+}
+
+/** The payment participant backed by the simulated provider. */
+export function createPaymentSimulator(options: PaymentSimulatorOptions = {}): PaymentParticipant {
+  return createPaymentParticipant({
+    provider: createSimulatedPaymentProvider(options),
+    latencyMs: options.latencyMs,
+    newId: options.newId,
+    now: options.now,
+  });
+}

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import { topology } from '../../application/messages.js';
+import type { Consumer, MessageBus } from '../messaging/bus.js';
+import {
+  createInventorySimulator,
+  type InventorySimulator,
+  type InventorySimulatorOptions,
+} from './inventory-simulator.js';
+import type { Participant } from './participant.js';
+import { createPaymentParticipant } from './payment-participant.js';
+import type { PaymentProvider } from './payment-provider.js';
+import { createSimulatedPaymentProvider, type SimulatedPaymentOptions } from './payment-simulator.js';
+
+export interface SimulatorsOptions {
+  logger: Logger;
+  inventory?: InventorySimulatorOptions;
+  payment?: SimulatedPaymentOptions & { latencyMs?: number };
+  /** Serves payment commands with this provider instead of the simulated one. */
+  paymentProvider?: PaymentProvider;
+}
+
+export interface RunningSimulators {
+  inventory: InventorySimulator;
+  payment: Participant;
+  /** Stops consuming; the bus stays open (it belongs to the caller). */
+  close(): Promise<void>;
+}
+
+/** Serves the inventory and payment command queues on `bus`, replying on the replies exchange. */
+export function startSimulators(bus: MessageBus, options: SimulatorsOptions): RunningSimulators {
+  const inventory = createInventorySimulator(options.inventory);
+  const payment = createPaymentParticipant({
+    provider: options.paymentProvider ?? createSimulatedPaymentProvider(options.payment),
+    latencyMs: options.payment?.latencyMs,
+  });
+  const consumers = [
+    serveParticipant(bus, topology.inventoryQueue, inventory, options.logger),
+    serveParticipant(bus, topology.paymentQueue, payment, options.logger),
+  ];
+  return {
+    inventory,
+    payment,
+    async close() {
+      await Promise.all(consumers.map((consumer) => consumer.close()));
+    },
+  };
+}
+
+/** Replies are routed by their type, so the order service's reply queue receives every one. */
+export function serveParticipant(
+  bus: MessageBus,
+  queue: string,
+  participant: Participant,
+  logger: Logger,
+): Consumer {
+  return bus.consume(queue, async ({ envelope }) => {
+    const reply = await participant.handle(envelope);
+    await bus.publish({ exchange: topology.repliesExchange, routingKey: reply.type, envelope: reply });
+    logger.debug(
+      {
+        command: envelope.type,
+        commandId: envelope.messageId,
+        reply: reply.type,
+        orderId: reply.correlationId,
+      },
+      'simulator replied',
+    );
+  });
+}

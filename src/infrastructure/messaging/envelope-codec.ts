@@ -1,5 +1,10 @@
 import type { Envelope } from '../../application/messages.js';
 
+/** A Buffer body is sent as is, so the AMQP client keeps the content type set beside it. */
+export function encodeEnvelope(envelope: Envelope): Buffer {
+  return Buffer.from(JSON.stringify(envelope));
+}
+
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
 /**

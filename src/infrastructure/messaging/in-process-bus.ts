@@ -67,6 +67,8 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   );
   const deadLetters: DeadLetter[] = [];
   let idleWaiters: (() => void)[] = [];
+  // As with the broker adapter, handlers in flight may still publish while the bus closes.
+  let stopping = false;
   let closed = false;
 
   const stateOf = (name: string): QueueState => {
@@ -158,7 +160,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     },
 
     consume(name: string, handler: MessageHandler): Consumer {
-      if (closed) throw new Error('message bus is closed');
+      if (stopping) throw new Error('message bus is closed');
       const queue = stateOf(name);
       const consumer: ConsumerState = { handler, running: new Set() };
       queue.consumers.push(consumer);
@@ -175,10 +177,11 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     isConnected: () => !closed,
 
     async close() {
-      closed = true;
+      stopping = true;
       const running = [...queues.values()].flatMap((queue) => queue.consumers.flatMap((c) => [...c.running]));
       for (const queue of queues.values()) queue.consumers = [];
       await Promise.allSettled(running);
+      closed = true;
       settleIdleWaiters();
     },
 

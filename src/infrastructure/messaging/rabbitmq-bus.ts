@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import {
-  type Consumer as AmqpConsumer,
-  type Envelope as AmqpEnvelope,
-  type AsyncMessage,
-  Connection,
-  ConsumerStatus,
-  type Publisher,
-} from 'rabbitmq-client';
+import { type Consumer as AmqpConsumer, type Envelope as AmqpEnvelope, Connection } from 'rabbitmq-client';
 import type { Envelope } from '../../application/messages.js';
 import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
-import { decodeEnvelope, describeError } from './envelope-codec.js';
-import { attemptOf, copyHeaders, type Failure, headers, originOf } from './rabbitmq-headers.js';
+import { encodeEnvelope } from './envelope-codec.js';
+import { createDeliveryProcessor } from './rabbitmq-delivery.js';
+import {
+  BROKER_DELIVERY_LIMIT,
+  declarationsFor,
+  declareTopology,
+  topicExchange,
+  workQueueArguments,
+} from './rabbitmq-topology.js';
 import { findQueue, type MessagingTopology, messagingTopology } from './topology.js';
 
 export interface RabbitMqBusOptions {
@@ -35,14 +35,6 @@ export interface RabbitMqBusOptions {
 }
 
 /**
- * A backstop only: the adapter counts attempts itself and dead-letters after `maxAttempts`. The
- * broker's own limit catches what the adapter cannot (a consumer that crashes on a message), and is
- * a constant so that changing `maxAttempts` never changes a queue's arguments (RabbitMQ refuses
- * to redeclare a queue with different arguments).
- */
-const BROKER_DELIVERY_LIMIT = 20;
-
-/**
  * Connects, declares the durable topology, and returns the bus. Rejects when the broker cannot be
  * reached within `connectTimeoutMs`; after that, connection losses are repaired in the background
  * (consumers and the publisher redeclare their topology on every reconnect).
@@ -60,8 +52,9 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > BROKER_DELIVERY_LIMIT) {
     throw new RangeError(`maxAttempts must be an integer from 1 to ${BROKER_DELIVERY_LIMIT}`);
   }
-  if (!Number.isInteger(prefetch) || prefetch < 1)
+  if (!Number.isInteger(prefetch) || prefetch < 1) {
     throw new RangeError('prefetch must be a positive integer');
+  }
 
   const topology = options.topology ?? messagingTopology;
   const physical = (name: string) => `${options.namePrefix ?? ''}${name}`;
@@ -79,7 +72,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
 
   try {
     await connection.onConnect(options.connectTimeoutMs ?? 10_000);
-    await declare(connection, declarations);
+    await declareTopology(connection, declarations);
   } catch (error) {
     connection.unsafeDestroy();
     throw new Error('cannot connect to RabbitMQ or declare the topology', { cause: error });
@@ -95,6 +88,9 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   );
 
   const consumers = new Set<AmqpConsumer>();
+  // Consuming stops first; publishing stays open until the handlers in flight have settled,
+  // so a handler that replies during shutdown still gets its reply out.
+  let stopping = false;
   let closed = false;
 
   const deliver = createDeliveryProcessor({ publisher, physical, topology, maxAttempts, logger });
@@ -104,12 +100,12 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
       if (closed) return Promise.reject(new Error('message bus is closed'));
       return publisher.send(
         { exchange: physical(exchange), routingKey, ...envelopeProperties(envelope) },
-        serialize(envelope),
+        encodeEnvelope(envelope),
       );
     },
 
     consume(queue: string, handler: MessageHandler): Consumer {
-      if (closed) throw new Error('message bus is closed');
+      if (stopping) throw new Error('message bus is closed');
       const definition = findQueue(topology, queue);
       const name = physical(queue);
       const consumer = connection.createConsumer(
@@ -144,157 +140,15 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
     isConnected: () => !closed && connection.ready,
 
     async close() {
-      if (closed) return;
-      closed = true;
+      if (stopping) return;
+      stopping = true;
       await Promise.all([...consumers].map((consumer) => consumer.close()));
       consumers.clear();
+      closed = true;
       await publisher.close();
       await connection.close();
     },
   };
-}
-
-interface DeliveryProcessorDeps {
-  publisher: Publisher;
-  physical: (name: string) => string;
-  topology: MessagingTopology;
-  maxAttempts: number;
-  logger: Logger;
-}
-
-function createDeliveryProcessor({
-  publisher,
-  physical,
-  topology,
-  maxAttempts,
-  logger,
-}: DeliveryProcessorDeps) {
-  const deadLetter = (
-    queue: string,
-    message: AsyncMessage,
-    body: unknown,
-    failure: Failure,
-    error: string,
-  ) => {
-    const attempts = attemptOf(message);
-    return publisher.send(
-      {
-        exchange: physical(topology.deadLetterExchange),
-        routingKey: originOf(message).routingKey,
-        ...carriedProperties(message),
-        headers: copyHeaders(message, {
-          [headers.attempts]: attempts,
-          [headers.lastError]: error,
-          [headers.failure]: failure,
-          [headers.originalQueue]: queue,
-          [headers.deadLetteredAt]: new Date().toISOString(),
-        }),
-      },
-      body,
-    );
-  };
-
-  const retry = (queue: string, message: AsyncMessage, envelope: Envelope, error: string) =>
-    publisher.send(
-      {
-        exchange: '',
-        routingKey: physical(queue),
-        ...carriedProperties(message),
-        headers: copyHeaders(message, { [headers.attempts]: attemptOf(message), [headers.lastError]: error }),
-      },
-      serialize(envelope),
-    );
-
-  // Throwing from here nacks with requeue, which only happens when the retry or dead-letter
-  // publish itself failed: the broker then redelivers and counts the redelivery.
-  return async (queue: string, message: AsyncMessage, handler: MessageHandler): Promise<ConsumerStatus> => {
-    const attempt = attemptOf(message);
-    const decoded = decodeEnvelope(message.body);
-    if (!decoded.ok) {
-      logger.error(
-        { queue, messageId: message.messageId, reason: decoded.reason },
-        'invalid message dead-lettered',
-      );
-      try {
-        await deadLetter(queue, message, rawBody(message.body), 'invalid-message', decoded.reason);
-        return ConsumerStatus.ACK;
-      } catch (err) {
-        logger.error({ err, queue, messageId: message.messageId }, 'dead-letter publish failed; rejecting');
-        return ConsumerStatus.DROP;
-      }
-    }
-
-    const { envelope } = decoded;
-    try {
-      await handler({ envelope, redelivered: attempt > 1, deliveryCount: attempt });
-      return ConsumerStatus.ACK;
-    } catch (handlerError) {
-      const error = describeError(handlerError);
-      const context = { queue, messageId: envelope.messageId, type: envelope.type, attempt, error };
-      if (attempt >= maxAttempts) {
-        logger.error(context, 'message handler failed on its last attempt; dead-lettered');
-        await deadLetter(queue, message, serialize(envelope), 'handler-failed', error);
-      } else {
-        logger.warn(context, 'message handler failed; will retry');
-        await retry(queue, message, envelope, error);
-      }
-      return ConsumerStatus.ACK;
-    }
-  };
-}
-
-interface Declarations {
-  queues: { queue: string; durable: true; arguments: Record<string, unknown> }[];
-  exchanges: ReturnType<typeof topicExchange>[];
-  queueBindings: { queue: string; exchange: string; routingKey: string }[];
-}
-
-function declarationsFor(
-  topology: MessagingTopology,
-  physical: (name: string) => string,
-  only: readonly string[] | undefined,
-): Declarations {
-  const workQueues = only ? only.map((name) => findQueue(topology, name)) : topology.queues;
-  const deadLetterExchange = physical(topology.deadLetterExchange);
-  return {
-    queues: [
-      { queue: physical(topology.deadLetterQueue), durable: true, arguments: { 'x-queue-type': 'quorum' } },
-      ...workQueues.map((queue) => ({
-        queue: physical(queue.name),
-        durable: true as const,
-        arguments: workQueueArguments(deadLetterExchange),
-      })),
-    ],
-    exchanges: topology.exchanges.map((exchange) => topicExchange(physical(exchange))),
-    queueBindings: [
-      { queue: physical(topology.deadLetterQueue), exchange: deadLetterExchange, routingKey: '#' },
-      ...workQueues.flatMap((queue) =>
-        queue.bindings.map((binding) => ({
-          queue: physical(queue.name),
-          exchange: physical(binding.exchange),
-          routingKey: binding.pattern,
-        })),
-      ),
-    ],
-  };
-}
-
-async function declare(connection: Connection, declarations: Declarations): Promise<void> {
-  for (const exchange of declarations.exchanges) await connection.exchangeDeclare(exchange);
-  for (const queue of declarations.queues) await connection.queueDeclare(queue);
-  for (const binding of declarations.queueBindings) await connection.queueBind(binding);
-}
-
-function workQueueArguments(deadLetterExchange: string) {
-  return {
-    'x-queue-type': 'quorum' as const,
-    'x-dead-letter-exchange': deadLetterExchange,
-    'x-delivery-limit': BROKER_DELIVERY_LIMIT,
-  };
-}
-
-function topicExchange(exchange: string) {
-  return { exchange, type: 'topic', durable: true };
 }
 
 function envelopeProperties(envelope: Envelope) {
@@ -305,25 +159,4 @@ function envelopeProperties(envelope: Envelope) {
     type: envelope.type,
     correlationId: envelope.correlationId,
   };
-}
-
-/** Keeps the AMQP properties of the original on a retried or dead-lettered copy. */
-function carriedProperties(message: AsyncMessage) {
-  return {
-    durable: true,
-    contentType: message.contentType,
-    messageId: message.messageId,
-    type: message.type,
-    correlationId: message.correlationId,
-  };
-}
-
-/** A Buffer body is sent as is, so the client keeps the content type we set. */
-function serialize(envelope: Envelope): Buffer {
-  return Buffer.from(JSON.stringify(envelope));
-}
-
-function rawBody(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 }

@@ -1,0 +1,232 @@
+import type { Connection } from 'rabbitmq-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { topology } from '../../../src/application/messages.js';
+import type { Delivery, MessageBus } from '../../../src/infrastructure/messaging/bus.js';
+import { requireRabbitMq } from '../../support/services.js';
+import {
+  adminConnection,
+  anEnvelope,
+  deleteTopology,
+  forceCloseConnections,
+  getAll,
+  takeMessages,
+  testBus,
+  uniquePrefix,
+  waitFor,
+} from './rabbitmq-kit.js';
+
+const available = await requireRabbitMq();
+
+describe.skipIf(!available)('RabbitMQ bus', { timeout: 10_000 }, () => {
+  let admin: Connection;
+  let prefix: string;
+  let bus: MessageBus;
+
+  beforeAll(() => {
+    admin = adminConnection();
+  });
+  afterAll(() => admin.close());
+
+  afterEach(async () => {
+    await bus?.close();
+    await deleteTopology(admin, prefix);
+  });
+
+  const start = async (maxAttempts = 3) => {
+    prefix = uniquePrefix();
+    bus = await testBus(prefix, { maxAttempts });
+    return bus;
+  };
+  const deadLetters = () => getAll(admin, `${prefix}${topology.deadLetterQueue}`);
+
+  it('delivers a confirmed message to the queue bound to its routing key', async () => {
+    await start();
+    const received: Delivery[] = [];
+    bus.consume(topology.inventoryQueue, async (delivery) => {
+      received.push(delivery);
+    });
+    const command = anEnvelope({ type: 'inventory.reserve' });
+
+    await bus.publish({ exchange: topology.commandsExchange, routingKey: command.type, envelope: command });
+
+    await waitFor(() => received.length === 1);
+    expect(received[0]).toEqual({ envelope: command, redelivered: false, deliveryCount: 1 });
+  });
+
+  it('publishes persistent JSON carrying messageId, type and correlationId as AMQP properties', async () => {
+    await start();
+    const command = anEnvelope({ type: 'payment.process' });
+
+    await bus.publish({ exchange: topology.commandsExchange, routingKey: command.type, envelope: command });
+
+    const [message] = await getAll(admin, `${prefix}${topology.paymentQueue}`);
+    expect(message).toMatchObject({
+      durable: true,
+      contentType: 'application/json',
+      messageId: command.messageId,
+      type: 'payment.process',
+      correlationId: command.correlationId,
+      body: command,
+    });
+    expect(await getAll(admin, `${prefix}${topology.inventoryQueue}`)).toHaveLength(0);
+  });
+
+  it('delivers a message again when its handler throws, and acknowledges it once the handler succeeds', async () => {
+    await start();
+    const attempts: Delivery[] = [];
+    bus.consume(topology.replyQueue, async (delivery) => {
+      attempts.push(delivery);
+      if (attempts.length === 1) throw new Error('database briefly unavailable');
+    });
+    const reply = anEnvelope({ type: 'inventory.reserved' });
+
+    await bus.publish({ exchange: topology.repliesExchange, routingKey: reply.type, envelope: reply });
+
+    await waitFor(() => attempts.length === 2);
+    expect(attempts.map((delivery) => [delivery.deliveryCount, delivery.redelivered])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(attempts[1]?.envelope).toEqual(reply);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attempts).toHaveLength(2);
+    expect(await deadLetters()).toHaveLength(0);
+  });
+
+  it('delivers again a message whose handler was still running when the connection dropped', async () => {
+    await start();
+    const deliveries: Delivery[] = [];
+    let release: () => void = () => {};
+    const firstHandlerHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    bus.consume(topology.inventoryQueue, async (delivery) => {
+      deliveries.push(delivery);
+      if (deliveries.length === 1) await firstHandlerHeld;
+    });
+    const command = anEnvelope();
+    await bus.publish({ exchange: topology.commandsExchange, routingKey: command.type, envelope: command });
+    await waitFor(() => deliveries.length === 1);
+
+    expect(await forceCloseConnections(`${prefix}bus`)).toBe(1);
+    release();
+
+    await waitFor(() => deliveries.length === 2);
+    expect(deliveries[1]).toMatchObject({ envelope: command, redelivered: true, deliveryCount: 2 });
+  });
+
+  it('dead-letters a message whose handler fails maxAttempts times, recording the error', async () => {
+    await start(3);
+    let calls = 0;
+    bus.consume(topology.inventoryQueue, async () => {
+      calls += 1;
+      throw new TypeError(`cannot read the order (call ${calls})`);
+    });
+    const command = anEnvelope();
+
+    await bus.publish({ exchange: topology.commandsExchange, routingKey: command.type, envelope: command });
+
+    const dead = await takeMessages(admin, `${prefix}${topology.deadLetterQueue}`);
+    expect(calls).toBe(3);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      messageId: command.messageId,
+      type: command.type,
+      body: command,
+      headers: {
+        'x-last-error': 'TypeError: cannot read the order (call 3)',
+        'x-failure': 'handler-failed',
+        'x-attempts': 3,
+        'x-original-queue': topology.inventoryQueue,
+        'x-original-exchange': `${prefix}${topology.commandsExchange}`,
+        'x-original-routing-key': command.type,
+      },
+    });
+  });
+
+  it('dead-letters a body that is not valid JSON without calling the handler', async () => {
+    await start();
+    let calls = 0;
+    bus.consume(topology.inventoryQueue, async () => {
+      calls += 1;
+    });
+    const publisher = admin.createPublisher({ confirm: true });
+
+    await publisher.send(
+      {
+        exchange: `${prefix}${topology.commandsExchange}`,
+        routingKey: 'inventory.reserve',
+        contentType: 'application/json',
+        messageId: 'bad-1',
+      },
+      Buffer.from('{"messageId": "bad-1", oops'),
+    );
+    await publisher.close();
+
+    const dead = await takeMessages(admin, `${prefix}${topology.deadLetterQueue}`);
+    expect(calls).toBe(0);
+    expect(dead[0]?.messageId).toBe('bad-1');
+    expect(dead[0]?.headers?.['x-failure']).toBe('invalid-message');
+    expect(dead[0]?.headers?.['x-last-error']).toMatch(/not valid JSON/);
+    expect(Buffer.from(dead[0]?.body).toString()).toBe('{"messageId": "bad-1", oops');
+  });
+
+  it('dead-letters valid JSON that is not an envelope', async () => {
+    await start();
+    const publisher = admin.createPublisher({ confirm: true });
+    bus.consume(topology.inventoryQueue, async () => {});
+
+    await publisher.send(
+      { exchange: `${prefix}${topology.commandsExchange}`, routingKey: 'inventory.reserve' },
+      { hello: 'world' },
+    );
+    await publisher.close();
+
+    const dead = await takeMessages(admin, `${prefix}${topology.deadLetterQueue}`);
+    expect(dead[0]?.headers?.['x-last-error']).toMatch(/messageId/);
+  });
+
+  it('loses no message when the broker closes its connection mid-stream', async () => {
+    await start(5);
+    const seen = new Set<string>();
+    bus.consume(topology.replyQueue, async ({ envelope }) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      seen.add(envelope.messageId);
+    });
+    const published: string[] = [];
+    const publishBatch = (size: number) =>
+      Promise.all(
+        Array.from({ length: size }, async () => {
+          const reply = anEnvelope({ type: 'payment.succeeded' });
+          await bus.publish({ exchange: topology.repliesExchange, routingKey: reply.type, envelope: reply });
+          published.push(reply.messageId);
+        }),
+      );
+    let sawDisconnect = false;
+    const watch = setInterval(() => {
+      sawDisconnect ||= !bus.isConnected();
+    }, 5);
+
+    await publishBatch(100);
+    let closeReturned = false;
+    const closing = forceCloseConnections(`${prefix}bus`).finally(() => {
+      closeReturned = true;
+    });
+    // Keep publishing and consuming while the connection goes down and comes back.
+    while (!sawDisconnect && !closeReturned) await publishBatch(20);
+    expect(await closing).toBe(1);
+    await publishBatch(100);
+
+    await waitFor(() => seen.size === published.length, 8000);
+    clearInterval(watch);
+    expect(sawDisconnect).toBe(true);
+    expect(new Set(published).size).toBe(published.length);
+    expect([...seen].sort()).toEqual([...published].sort());
+    expect(bus.isConnected()).toBe(true);
+  });
+
+  it('refuses to consume a queue outside the topology', async () => {
+    await start();
+    expect(() => bus.consume('no-such-queue', async () => {})).toThrow(/unknown queue/);
+  });
+});

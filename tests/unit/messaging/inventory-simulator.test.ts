@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { createInventorySimulator } from '../../../src/infrastructure/simulators/inventory-simulator.js';
+import { aCommand, counterIds, fixedClock } from './simulator-fixtures.js';
+
+const inventory = (stock: Record<string, number> = {}) =>
+  createInventorySimulator({ defaultStock: 100, stock, newId: counterIds(), now: fixedClock });
+
+const reserve = (orderId: string, items: { productId: string; quantity: number }[], messageId?: string) =>
+  aCommand('inventory.reserve', { orderId, items }, messageId);
+
+describe('inventory simulator', () => {
+  it('reserves the stock of an order and replies inventory.reserved', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    const command = reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]);
+
+    const reply = await sim.handle(command);
+
+    expect(reply).toEqual({
+      messageId: 'id-2',
+      type: 'inventory.reserved',
+      correlationId: 'o-1',
+      causationId: command.messageId,
+      occurredAt: '2024-05-01T12:00:00.000Z',
+      payload: { orderId: 'o-1', reservationId: 'id-1' },
+    });
+    expect(sim.available('sku-1')).toBe(3);
+  });
+
+  it('uses the default stock for products it has no figure for', async () => {
+    const sim = inventory();
+
+    await sim.handle(reserve('o-1', [{ productId: 'anything', quantity: 40 }]));
+
+    expect(sim.available('anything')).toBe(60);
+  });
+
+  it('rejects an order it cannot fill, listing the products short, and reserves nothing', async () => {
+    const sim = inventory({ 'out-of-stock-sku': 0, 'scarce-sku': 1 });
+
+    const reply = await sim.handle(
+      reserve('o-1', [
+        { productId: 'out-of-stock-sku', quantity: 1 },
+        { productId: 'scarce-sku', quantity: 1 },
+        { productId: 'sku-plenty', quantity: 1 },
+      ]),
+    );
+
+    expect(reply.type).toBe('inventory.rejected');
+    expect(reply.payload).toEqual({
+      orderId: 'o-1',
+      reason: 'out of stock',
+      productIds: ['out-of-stock-sku'],
+    });
+    expect(sim.available('scarce-sku')).toBe(1);
+    expect(sim.available('sku-plenty')).toBe(100);
+  });
+
+  it('adds up lines of the same product before checking stock', async () => {
+    const sim = inventory({ 'sku-1': 3 });
+
+    const reply = await sim.handle(
+      reserve('o-1', [
+        { productId: 'sku-1', quantity: 2 },
+        { productId: 'sku-1', quantity: 2 },
+      ]),
+    );
+
+    expect(reply.payload).toMatchObject({ reason: 'out of stock', productIds: ['sku-1'] });
+  });
+
+  it('rejects quantities that are not positive integers', async () => {
+    const sim = inventory();
+
+    const reply = await sim.handle(reserve('o-1', [{ productId: 'sku-1', quantity: 0 }]));
+
+    expect(reply.payload).toMatchObject({ reason: 'invalid quantity', productIds: ['sku-1'] });
+  });
+
+  it('returns the stock of a released reservation', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    await sim.handle(reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]));
+
+    const reply = await sim.handle(
+      aCommand('inventory.release', { orderId: 'o-1', reason: 'payment failed' }),
+    );
+
+    expect(reply).toMatchObject({
+      type: 'inventory.released',
+      correlationId: 'o-1',
+      payload: { orderId: 'o-1' },
+    });
+    expect(sim.available('sku-1')).toBe(5);
+  });
+
+  it('releases only once, however many release commands arrive', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    await sim.handle(reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]));
+
+    await sim.handle(aCommand('inventory.release', { orderId: 'o-1', reason: 'timeout' }));
+    await sim.handle(aCommand('inventory.release', { orderId: 'o-1', reason: 'timeout' }));
+
+    expect(sim.available('sku-1')).toBe(5);
+  });
+
+  it('treats releasing an order it never reserved as done', async () => {
+    const reply = await inventory().handle(
+      aCommand('inventory.release', { orderId: 'o-9', reason: 'timeout' }),
+    );
+
+    expect(reply.type).toBe('inventory.released');
+  });
+
+  it('replies the very same reply to a redelivered command, reserving once', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    const command = reserve('o-1', [{ productId: 'sku-1', quantity: 2 }], 'cmd-same');
+
+    const first = await sim.handle(command);
+    const second = await sim.handle(command);
+
+    expect(second).toEqual(first);
+    expect(sim.available('sku-1')).toBe(3);
+  });
+
+  it('replies the same outcome to a second reserve for the same order, reserving once', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    const first = await sim.handle(reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]));
+    const again = reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]);
+
+    const second = await sim.handle(again);
+
+    expect(second).toMatchObject({
+      type: 'inventory.reserved',
+      causationId: again.messageId,
+      payload: first.payload,
+    });
+    expect(sim.available('sku-1')).toBe(3);
+  });
+
+  it('commits a reservation, keeping its stock taken', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    await sim.handle(reserve('o-1', [{ productId: 'sku-1', quantity: 2 }]));
+
+    const reply = await sim.handle(aCommand('inventory.commit', { orderId: 'o-1' }));
+
+    expect(reply.type).toBe('inventory.committed');
+    expect(sim.available('sku-1')).toBe(3);
+  });
+
+  it('refuses to commit an order that holds no reservation', async () => {
+    await expect(inventory().handle(aCommand('inventory.commit', { orderId: 'o-9' }))).rejects.toThrow(
+      /no reservation/,
+    );
+  });
+
+  it('refuses commands that are not inventory commands', async () => {
+    await expect(inventory().handle(aCommand('payment.process', { orderId: 'o-1' }))).rejects.toThrow(
+      /cannot handle/,
+    );
+  });
+});

@@ -31,6 +31,8 @@ export interface Config {
     password: string;
     vhost: string;
     prefetch: number;
+    /** Prepended to every exchange and queue name: isolates test runs or tenants sharing a vhost. */
+    namePrefix: string;
   } | null;
   messaging: {
     /** Deliveries of one message before it is dead-lettered. */
@@ -131,6 +133,7 @@ export function loadConfig(source: Source = process.env): Config {
           password: read.string('RABBITMQ_PASSWORD', 'guest'),
           vhost: read.string('RABBITMQ_VHOST', '/'),
           prefetch: read.int('RABBITMQ_PREFETCH', 32, { min: 1, max: 10_000 }),
+          namePrefix: read.string('RABBITMQ_NAME_PREFIX', ''),
         }
       : null,
     messaging: {
@@ -153,7 +156,15 @@ export function loadConfig(source: Source = process.env): Config {
     jwt: {
       secret: secret ?? (jwksUrl ? null : developmentSecret),
       jwksUrl,
-      algorithms: read.list('JWT_ALGORITHMS', jwksUrl ? ['RS256', 'ES256'] : ['HS256']),
+      // A shared secret only verifies HMAC and a JWKS only public-key signatures, so a mix would
+      // open the door to algorithm confusion, and `none` never verifies anything.
+      algorithms: read.listOf(
+        'JWT_ALGORITHMS',
+        jwksUrl
+          ? ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']
+          : ['HS256', 'HS384', 'HS512'],
+        jwksUrl ? ['RS256', 'ES256'] : ['HS256'],
+      ),
       issuer: read.string('JWT_ISSUER', '') || null,
       audience: read.string('JWT_AUDIENCE', '') || null,
       expirationSeconds: read.int('JWT_EXPIRATION', 3600, { min: 1, max: 31_536_000 }),
@@ -228,9 +239,13 @@ function reader(source: Source) {
       }
       return value as T;
     },
-    list(name: string, fallback: string[]): string[] {
+    listOf(name: string, allowed: readonly string[], fallback: string[]): string[] {
       const value = raw(name);
-      return value === undefined ? fallback : value.split(',').map((item) => item.trim());
+      if (value === undefined) return fallback;
+      const items = value.split(',').map((item) => item.trim());
+      const bad = items.find((item) => !allowed.includes(item));
+      if (bad !== undefined) throw new ConfigError(name, `must be among ${allowed.join(', ')}, got "${bad}"`);
+      return items;
     },
     json<T>(name: string, fallback: T, guard: (value: unknown) => value is T): T {
       const value = raw(name);

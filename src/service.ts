@@ -68,11 +68,10 @@ export async function createService(
         prefetch: config.rabbitmq.prefetch,
         maxAttempts: config.messaging.maxAttempts,
         logger: logger.child({ component: 'rabbitmq' }),
-        queues: [
-          topology.replyQueue,
-          ...(config.simulators.embedded ? [topology.inventoryQueue, topology.paymentQueue] : []),
-        ],
-        connectionName: 'order-service',
+        // Every queue of the topology, participants' too: a command published before its
+        // participant first connects must wait in its queue, not be dropped by the exchange.
+        connectionName: `${config.rabbitmq.namePrefix}order-service`,
+        namePrefix: config.rabbitmq.namePrefix,
       })
     : createInProcessBus({
         maxAttempts: config.messaging.maxAttempts,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyConflict, ValidationError } from '../../domain/errors.js';
 import { isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
-import { Order, type ShippingAddress } from '../../domain/order.js';
+import { type NewOrder, Order, type ShippingAddress } from '../../domain/order.js';
 import { assertCanActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
 import {
@@ -41,8 +41,8 @@ export function createOrderHandler(deps: CreateOrderDeps) {
     idempotencyKey?: string,
   ): Promise<CreateOrderResult> {
     assertCanActFor(principal, request.customerId);
-    const order = buildOrder(request, deps);
-    if (!idempotencyKey) return { order: await place(order), replayed: false };
+    const draft = parseRequest(request);
+    if (!idempotencyKey) return { order: await place(), replayed: false };
 
     const requestHash = hashRequest(request);
     const replay = (stored: StoredResponse): CreateOrderResult => {
@@ -52,7 +52,7 @@ export function createOrderHandler(deps: CreateOrderDeps) {
     const earlier = await deps.uow.run((tx) => tx.idempotency.find(principal.subject, idempotencyKey));
     if (earlier) return replay(earlier);
     try {
-      return { order: await place(order, idempotencyKey, requestHash), replayed: false };
+      return { order: await place(idempotencyKey, requestHash), replayed: false };
     } catch (error) {
       // A concurrent request with the same key committed first: answer as it did.
       if (!(error instanceof IdempotencyKeyTaken)) throw error;
@@ -61,8 +61,10 @@ export function createOrderHandler(deps: CreateOrderDeps) {
       return replay(winner);
     }
 
-    async function place(newOrder: Order, key?: string, hash?: string): Promise<OrderView> {
+    async function place(key?: string, hash?: string): Promise<OrderView> {
       return deps.uow.run(async (tx) => {
+        // Built inside the unit of work, so a run retried after a deadlock starts from scratch.
+        const newOrder = Order.create({ ...draft, id: deps.newId(), now: deps.clock() });
         await deps.startSaga(tx, newOrder);
         await tx.orders.insert(newOrder);
         const view = toOrderView(newOrder.snapshot());
@@ -80,7 +82,8 @@ export function createOrderHandler(deps: CreateOrderDeps) {
   };
 }
 
-function buildOrder(request: CreateOrderRequest, deps: Pick<CreateOrderDeps, 'clock' | 'newId'>): Order {
+/** Checks and converts what the domain cannot: the currency and decimal prices. */
+function parseRequest(request: CreateOrderRequest): Omit<NewOrder, 'id' | 'now'> {
   const currency = request.currency ?? 'USD';
   if (!isSupportedCurrency(currency)) {
     throw new ValidationError('Unsupported currency', [
@@ -101,14 +104,7 @@ function buildOrder(request: CreateOrderRequest, deps: Pick<CreateOrderDeps, 'cl
       ]);
     }
   });
-  return Order.create({
-    id: deps.newId(),
-    customerId: request.customerId,
-    items,
-    shippingAddress: request.shippingAddress,
-    currency,
-    now: deps.clock(),
-  });
+  return { customerId: request.customerId, items, shippingAddress: request.shippingAddress, currency };
 }
 
 /** Field order in the JSON body must not matter, so the hash is over a canonical form. */

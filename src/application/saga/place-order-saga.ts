@@ -153,7 +153,8 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
           };
         }
         if (order.status === 'CANCELLED') {
-          // Released already (the release went out when the step timed out); send it again in case it overtook the reservation.
+          // Released when the step timed out; the release may have overtaken this reservation, so send it again.
+          order.recordStep('late reservation; release sent again', now());
           return {
             outcome: 'compensated',
             send: [

@@ -12,6 +12,10 @@ export interface Database {
   outbox: OutboxTable;
   inbox: InboxTable;
   saga_instances: SagaInstancesTable;
+  order_summaries: OrderSummariesTable;
+  order_products: OrderProductsTable;
+  order_stats_hourly: OrderStatsHourlyTable;
+  product_sales_daily: ProductSalesDailyTable;
 }
 
 export interface OrdersTable {
@@ -89,4 +93,46 @@ export interface SagaInstancesTable {
   deadline_at: number | null;
   started_at: number;
   updated_at: number;
+}
+
+/** Read model (docs/read-model.md): one denormalized row per order, with its whole API view. */
+export interface OrderSummariesTable {
+  id: string;
+  customer_id: string;
+  status: string;
+  currency: string;
+  total_minor: number;
+  shipping_city: string;
+  shipping_state: string;
+  shipping_zip: string;
+  tracking_number: string | null;
+  created_at: number;
+  updated_at: number;
+  /** The order's API representation (toOrderView) as JSON, so pages need no joins. */
+  document: string;
+}
+
+/** Read model: which orders contain a product, in creation order. */
+export interface OrderProductsTable {
+  product_id: string;
+  created_at: number;
+  order_id: string;
+}
+
+/** Read model: orders and their totals per UTC hour of creation, currency and current status. */
+export interface OrderStatsHourlyTable {
+  currency: string;
+  hour_start: number;
+  status: string;
+  order_count: number;
+  total_minor: number;
+}
+
+/** Read model: units and revenue per UTC day of order creation, currency and product; cancelled orders excluded. */
+export interface ProductSalesDailyTable {
+  currency: string;
+  day_start: number;
+  product_id: string;
+  quantity: number;
+  revenue_minor: number;
 }

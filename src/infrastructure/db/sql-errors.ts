@@ -9,3 +9,13 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_UNIQUE'
   );
 }
+
+/**
+ * True for a conflict the database resolved by aborting one transaction (MySQL deadlock 1213,
+ * lock wait timeout 1205; SQLite busy): running the whole transaction again is the remedy.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return errno === 1213 || errno === 1205 || code === 'SQLITE_BUSY';
+}

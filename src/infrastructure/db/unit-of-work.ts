@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
 import type { OutboxMessage, Transaction, UnitOfWork } from '../../application/ports.js';
 import type { Order, OrderState } from '../../domain/order.js';
@@ -8,6 +9,7 @@ import { orderRepository } from './order-repository.js';
 import { inboxWriter, outboxWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
+import { isTransientConflict } from './sql-errors.js';
 
 /** Keeps a read model in step with the write model, inside the same transaction. */
 export type Projector = (
@@ -23,6 +25,8 @@ export interface UnitOfWorkOptions {
   /** Maps an order's events to the messages other services receive. */
   eventMessages: (order: Readonly<OrderState>, events: readonly OrderEvent[]) => OutboxMessage[];
   projectors?: readonly Projector[];
+  /** Runs of one unit of work when the database aborts it as a deadlock victim. */
+  maxAttempts?: number;
 }
 
 /**
@@ -30,29 +34,51 @@ export interface UnitOfWorkOptions {
  * become outbox rows and read-model updates, so a state change and its messages commit together.
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
-  const { db, dialect, now, eventMessages, projectors = [] } = options;
+  const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3 } = options;
   return {
-    run(work) {
-      return db.transaction().execute(async (trx) => {
-        const saved = new Set<Order>();
-        const outbox = outboxWriter(trx, now);
-        const tx: Transaction = {
-          orders: orderRepository(trx, dialect, (order) => saved.add(order)),
-          idempotency: idempotencyStore(trx, now),
-          outbox,
-          inbox: inboxWriter(trx, now),
-          sagas: sagaRepository(trx, dialect),
-        };
-        const result = await work(tx);
-        for (const order of saved) {
-          const events = order.pullEvents();
-          if (events.length === 0) continue;
-          const state = order.snapshot();
-          await outbox.add(eventMessages(state, events));
-          for (const project of projectors) await project(trx, state, events);
+    async run(work) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await attemptOnce(work);
+        } catch (error) {
+          if (attempt >= maxAttempts || !isTransientConflict(error)) throw error;
+          // A deadlock victim is rolled back whole; run it again after a short, jittered pause.
+          await setTimeout(Math.random() * 10 * attempt);
         }
-        return result;
-      });
+      }
     },
   };
+
+  function attemptOnce<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return inTransaction(db, dialect).execute(async (trx) => {
+      const saved = new Set<Order>();
+      const outbox = outboxWriter(trx, now);
+      const tx: Transaction = {
+        orders: orderRepository(trx, dialect, (order) => saved.add(order)),
+        idempotency: idempotencyStore(trx, now),
+        outbox,
+        inbox: inboxWriter(trx, now),
+        sagas: sagaRepository(trx, dialect),
+      };
+      const result = await work(tx);
+      for (const order of saved) {
+        const events = order.pullEvents();
+        const state = order.snapshot();
+        if (events.length > 0) await outbox.add(eventMessages(state, events));
+        // Also without events: a saga step changes what a read model shows of the order.
+        for (const project of projectors) await project(trx, state, events);
+      }
+      return result;
+    });
+  }
+}
+
+/**
+ * MySQL transactions run at READ COMMITTED: correctness comes from row locks (FOR UPDATE) and
+ * version checks, and REPEATABLE READ's gap locks would make concurrent outbox inserts deadlock
+ * with the relay's `FOR UPDATE SKIP LOCKED` scan.
+ */
+export function inTransaction(db: Kysely<Database>, dialect: Dialect) {
+  const transaction = db.transaction();
+  return dialect === 'mysql' ? transaction.setIsolationLevel('read committed') : transaction;
 }

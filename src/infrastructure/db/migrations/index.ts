@@ -3,6 +3,7 @@ import type { Dialect } from '../connection.js';
 import { ordersMigration } from './0001-orders.js';
 import { messagingMigration } from './0002-messaging.js';
 import { sagaMigration } from './0003-saga.js';
+import { readModelMigration } from './0004-read-model.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0001-orders': ordersMigration(dialect),
         '0002-messaging': messagingMigration(dialect),
         '0003-saga': sagaMigration(dialect),
+        '0004-read-model': readModelMigration(dialect),
       };
     },
   };

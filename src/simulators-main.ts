@@ -1,51 +1,61 @@
-import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
-import { parseSimulatorConfig } from './infrastructure/simulators/simulator-config.js';
+import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
+import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
 import { startSimulators } from './infrastructure/simulators/start-simulators.js';
+import { createLogger } from './logger.js';
 
-/** The inventory and payment simulators as their own process, for the connected shape. */
-const logger = pino({ name: 'order-simulators', level: process.env.LOG_LEVEL ?? 'info' });
+/**
+ * `npm run simulators`: the inventory and payment simulators as their own process, serving the
+ * participant queues on RabbitMQ (the connected shape). Reads the same RABBITMQ_* and SIM_*
+ * variables as the service.
+ */
+try {
+  process.loadEnvFile();
+} catch {
+  // no .env file
+}
 
-async function main(): Promise<void> {
-  const config = parseSimulatorConfig(process.env);
-  const bus = await createRabbitMqBus({
-    url: config.rabbitmqUrl,
-    prefetch: 10,
-    maxAttempts: 5,
-    logger,
-    connectionName: 'order-simulators',
-  });
-  const simulators = startSimulators(bus, { logger, inventory: config.inventory, payment: config.payment });
-  logger.info(
-    {
-      defaultStock: config.inventory.defaultStock,
-      stockOverrides: Object.keys(config.inventory.stock ?? {}).length,
-      declineAboveMinor: config.payment.declineAboveMinor ?? null,
-      failureRate: config.payment.failureRate,
-      latencyMs: config.payment.latencyMs,
-    },
-    'simulators started',
-  );
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+  if (!config.rabbitmq)
+    throw new ConfigError('RABBITMQ_HOST', 'is required: the simulators serve RabbitMQ queues');
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const rabbitmq = config.rabbitmq;
+if (!rabbitmq) process.exit(1);
 
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
+const logger = createLogger(config).child({ process: 'simulators' });
+const bus = await createRabbitMqBus({
+  url: rabbitMqUrl(rabbitmq),
+  prefetch: rabbitmq.prefetch,
+  maxAttempts: config.messaging.maxAttempts,
+  logger,
+  namePrefix: rabbitmq.namePrefix,
+  connectionName: `${rabbitmq.namePrefix}order-simulators`,
+});
+const simulators = startSimulators(bus, { logger, ...simulatorOptions(config.simulators) });
+logger.info({ simulators: config.simulators }, 'simulators serving inventory and payment commands');
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping simulators');
-    try {
-      await simulators.close();
-      await bus.close();
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'unclean shutdown');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+    simulators
+      .close()
+      .then(() => bus.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+  });
 }
-
-main().catch((err) => {
-  logger.fatal({ err }, 'simulators failed to start');
-  process.exit(1);
-});

@@ -22,6 +22,8 @@ import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
 import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
+import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
+import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
 import { startSimulators } from './infrastructure/simulators/start-simulators.js';
 
 export interface Service {
@@ -38,11 +40,6 @@ export interface ServiceOptions {
   migrate?: boolean;
   /** Run the outbox relay and the saga timeout sweeper (tests may drive them by hand). */
   background?: boolean;
-}
-
-export function rabbitMqUrl(rabbitmq: NonNullable<Config['rabbitmq']>): string {
-  const auth = `${encodeURIComponent(rabbitmq.user)}:${encodeURIComponent(rabbitmq.password)}`;
-  return `amqp://${auth}@${rabbitmq.host}:${rabbitmq.port}/${encodeURIComponent(rabbitmq.vhost)}`;
 }
 
 /**
@@ -81,18 +78,7 @@ export async function createService(
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
         logger: logger.child({ component: 'simulators' }),
-        inventory: {
-          defaultStock: config.simulators.defaultStock,
-          stock: config.simulators.stock,
-          latencyMs: config.simulators.latencyMs,
-        },
-        payment: {
-          ...(config.simulators.paymentDeclineAboveMinor !== null && {
-            declineAboveMinor: config.simulators.paymentDeclineAboveMinor,
-          }),
-          failureRate: config.simulators.failureRate,
-          latencyMs: config.simulators.latencyMs,
-        },
+        ...simulatorOptions(config.simulators),
       })
     : null;
 

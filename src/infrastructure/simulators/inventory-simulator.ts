@@ -84,6 +84,13 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
       adjust(reservation.items, 1);
       reservation.status = 'released';
     }
+    // A release that overtook its reserve (the saga gave up first) must keep that reserve from holding stock.
+    if (!reserveOutcomes.has(orderId)) {
+      reserveOutcomes.set(
+        orderId,
+        replyTo(command, 'inventory.rejected', { orderId, reason: 'released before reserved', productIds: [] }),
+      );
+    }
     return replyTo(command, 'inventory.released', { orderId });
   };
 

@@ -110,6 +110,16 @@ describe('inventory simulator', () => {
     expect(reply.type).toBe('inventory.released');
   });
 
+  it('rejects a reserve that arrives after the release of the same order, holding no stock', async () => {
+    const sim = inventory({ 'sku-1': 5 });
+    await sim.handle(aCommand('inventory.release', { orderId: 'o-late', reason: 'timed out' }));
+
+    const reply = await sim.handle(reserve('o-late', [{ productId: 'sku-1', quantity: 2 }]));
+
+    expect(reply.type).toBe('inventory.rejected');
+    expect(sim.available('sku-1')).toBe(5);
+  });
+
   it('replies the very same reply to a redelivered command, reserving once', async () => {
     const sim = inventory({ 'sku-1': 5 });
     const command = reserve('o-1', [{ productId: 'sku-1', quantity: 2 }], 'cmd-same');

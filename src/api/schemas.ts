@@ -12,7 +12,7 @@ export const limits = {
   idempotencyKeyLength: 255,
 } as const;
 
-const identifier = (description: string) =>
+export const identifier = (description: string) =>
   Type.String({ minLength: 1, maxLength: limits.idLength, pattern: '^[A-Za-z0-9._:@-]+$', description });
 
 const text = (maxLength: number, description: string) =>
@@ -151,6 +151,9 @@ export const OrderPageSchema = Type.Object(
     limit: Type.Integer(),
     total: Type.Integer(),
     totalPages: Type.Integer(),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` for the next page (as fast at any depth); null on the last page',
+    }),
   },
   { $id: 'OrderPage' },
 );
@@ -186,13 +189,6 @@ export const ProblemSchema = Type.Object(
 
 export const OrderIdParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
 export const CustomerIdParams = Type.Object({ customerId: identifier('Customer id') });
-export const PageQuery = Type.Object(
-  {
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
-    limit: Type.Integer({ minimum: 1, maximum: limits.maxPageSize, default: 10 }),
-  },
-  { additionalProperties: false },
-);
 
 /** The shared schemas, registered once so routes and the OpenAPI document refer to them by name. */
 export const sharedSchemas = [
@@ -203,5 +199,17 @@ export const sharedSchemas = [
   ProblemSchema,
 ];
 
+/**
+ * Error responses, keyed by their real media type so the OpenAPI document says
+ * application/problem+json and Fastify serializes them with the Problem schema.
+ */
 export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, Type.Ref(ProblemSchema)]));
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: 'RFC 9457 problem details',
+        content: { 'application/problem+json': { schema: Type.Ref(ProblemSchema) } },
+      },
+    ]),
+  );

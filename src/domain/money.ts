@@ -32,6 +32,17 @@ const exponents: Readonly<Record<string, number>> = {
 
 export const supportedCurrencies = Object.keys(exponents);
 
+/**
+ * The largest amount, in minor units, that survives the trip through a JSON number exactly: a
+ * double holds 15 significant decimal digits (DBL_DIG), so beyond this two different 2-decimal
+ * amounts can parse to the same number and a client's 80000000000000.01 would silently change.
+ */
+export const maxAmountMinor = 999_999_999_999_999;
+
+function inRange(amountMinor: number): boolean {
+  return Number.isSafeInteger(amountMinor) && Math.abs(amountMinor) <= maxAmountMinor;
+}
+
 export function isSupportedCurrency(currency: string): boolean {
   return Object.hasOwn(exponents, currency);
 }
@@ -55,13 +66,14 @@ export function toMinorUnits(amount: number, currency: string): number {
     throw new ValidationError(`Amount ${text} has more than ${exponent} decimal places for ${currency}`);
   }
   const minor = Number(whole + fraction.padEnd(exponent, '0'));
-  if (!Number.isSafeInteger(minor)) throw new ValidationError(`Amount ${text} is out of range`);
+  if (!inRange(minor)) throw new ValidationError(`Amount ${text} is out of range`);
   return sign === '-' ? -minor : minor;
 }
 
 /** Converts minor units back to the decimal number the API returns (2999 → 29.99). */
 export function toDecimal(amountMinor: number, currency: string): number {
   const exponent = exponentOf(currency);
+  if (!inRange(amountMinor)) throw new ValidationError(`Amount ${amountMinor} is out of range`);
   if (exponent === 0) return amountMinor;
   const sign = amountMinor < 0 ? '-' : '';
   const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');
@@ -70,12 +82,12 @@ export function toDecimal(amountMinor: number, currency: string): number {
 
 export function multiply(amountMinor: number, quantity: number): number {
   const result = amountMinor * quantity;
-  if (!Number.isSafeInteger(result)) throw new ValidationError('Amount is out of range');
+  if (!inRange(result)) throw new ValidationError('Amount is out of range');
   return result;
 }
 
 export function sum(amountsMinor: readonly number[]): number {
   const result = amountsMinor.reduce((total, amount) => total + amount, 0);
-  if (!Number.isSafeInteger(result)) throw new ValidationError('Amount is out of range');
+  if (!inRange(result)) throw new ValidationError('Amount is out of range');
   return result;
 }

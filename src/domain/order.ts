@@ -1,7 +1,7 @@
 import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
-import { type Actor, finalStatuses, findTransition, type OrderStatus } from './order-status.js';
+import { type Actor, finalStatuses, findTransition, type OrderStatus, transitions } from './order-status.js';
 
 export interface ShippingAddress {
   street: string;
@@ -139,16 +139,14 @@ export class Order {
     const trackingNumber = request.trackingNumber ?? null;
     const reason = request.reason ?? null;
     if (to === this.state.status) {
+      // A repeat is harmless only from someone who could have made the change in the first place.
+      if (!mayReach(to, actor)) throw refusal(actor, this.state.status, to);
       if (this.repeats(request)) return false;
       throw new IllegalTransition(this.state.status, to, `The order is already ${to} with different details`);
     }
     const transition = findTransition(this.state.status, to);
     if (!transition) throw new IllegalTransition(this.state.status, to);
-    if (!transition.actors.includes(actor)) {
-      throw actor === 'customer'
-        ? new Forbidden(`A customer cannot move an order from ${this.state.status} to ${to}`)
-        : new IllegalTransition(this.state.status, to, `Only ${transition.actors.join(', ')} may do this`);
-    }
+    if (!transition.actors.includes(actor)) throw refusal(actor, this.state.status, to, transition.actors);
     if (to === 'SHIPPED' && !trackingNumber) {
       throw new ValidationError('A tracking number is required to ship an order', [
         { field: '/trackingNumber', message: 'required when status is SHIPPED' },
@@ -200,4 +198,15 @@ export class Order {
     this.state.updatedAt = now;
     this.state.version += 1;
   }
+}
+
+/** PENDING is where every order starts, so restating it needs no authority. */
+function mayReach(status: OrderStatus, actor: Actor): boolean {
+  return status === 'PENDING' || transitions.some((t) => t.to === status && t.actors.includes(actor));
+}
+
+function refusal(actor: Actor, from: OrderStatus, to: OrderStatus, allowed?: readonly Actor[]): Error {
+  if (actor === 'customer') return new Forbidden(`A customer cannot move an order from ${from} to ${to}`);
+  const who = allowed ?? transitions.filter((t) => t.to === to).flatMap((t) => t.actors);
+  return new IllegalTransition(from, to, `Only ${[...new Set(who)].join(', ')} may do this`);
 }

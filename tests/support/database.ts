@@ -15,7 +15,9 @@ export function mysqlServer() {
  * Creates an empty database with a unique name, so test files can run in parallel on one
  * server; `drop` removes it.
  */
-export async function createTestDatabase(prefix = 'order_test'): Promise<{ name: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  prefix = 'order_test',
+): Promise<{ name: string; drop(): Promise<void> }> {
   const server = mysqlServer();
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = await createConnection({

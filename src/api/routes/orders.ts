@@ -4,6 +4,7 @@ import type { changeOrderStatusHandler } from '../../application/commands/change
 import type { createOrderHandler } from '../../application/commands/create-order.js';
 import type { getOrderHandler } from '../../application/queries/get-order.js';
 import type { orderHistoryHandler } from '../../application/queries/order-history.js';
+import { HistoryQuery } from '../query-schemas.js';
 import {
   ChangeStatusBody,
   CreateOrderBody,
@@ -12,7 +13,6 @@ import {
   OrderIdParams,
   OrderPageSchema,
   OrderSchema,
-  PageQuery,
   problemResponses,
 } from '../schemas.js';
 
@@ -98,17 +98,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       schema: {
         tags: ['orders'],
         summary: 'A customer’s orders, newest first',
+        description: 'Page by `page` number, or by `cursor` (the previous page’s `nextCursor`) at any depth.',
         params: CustomerIdParams,
-        querystring: PageQuery,
+        querystring: HistoryQuery,
         response: { 200: Type.Ref(OrderPageSchema), ...problemResponses(400, 401, 403) },
       },
     },
-    async (request) =>
-      handlers.orderHistory(
-        request.principal,
-        request.params.customerId,
-        request.query.page,
-        request.query.limit,
-      ),
+    async (request) => handlers.orderHistory(request.principal, request.params.customerId, request.query),
   );
 };

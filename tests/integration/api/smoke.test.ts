@@ -29,7 +29,11 @@ describe.each([
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
     await expect
-      .poll(async () => (await t.service.app.inject({ url: `/api/orders/${id}`, headers: { authorization: auth } })).json().status)
+      .poll(
+        async () =>
+          (await t.service.app.inject({ url: `/api/orders/${id}`, headers: { authorization: auth } })).json()
+            .status,
+      )
       .toBe('CONFIRMED');
   });
 });

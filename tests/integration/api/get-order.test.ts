@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, databases, expectProblem, orderBody, startApi } from './api-kit.js';
+
+describe.each(databases)('GET /api/orders/{orderId} on %s', (kind, available) => {
+  let api: Api;
+  let orderId: string;
+  beforeAll(async () => {
+    if (!available) return;
+    api = await startApi(kind);
+    orderId = (await api.as('123').placeOrder(orderBody())).id;
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!available)('returns the customer’s own order', async () => {
+    const response = await api.as('123').getOrder(orderId);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: orderId, customerId: '123', totalAmount: 59.98 });
+  });
+
+  it.skipIf(!available)('returns any order to staff', async () => {
+    expect((await api.as('ops', 'admin').getOrder(orderId)).statusCode).toBe(200);
+    expect((await api.as('fulfilment', 'service').getOrder(orderId)).statusCode).toBe(200);
+  });
+
+  it.skipIf(!available)('answers 404 for an order that does not exist', async () => {
+    const problem = expectProblem(await api.as('123').getOrder('01900000-0000-7000-8000-000000000000'), 404);
+    expect(problem.type).toBe('urn:problem:not_found');
+  });
+
+  it.skipIf(!available)('hides someone else’s order behind the same 404, without its data', async () => {
+    const response = await api.as('456').getOrder(orderId);
+    expectProblem(response, 404);
+    expect(response.body).not.toContain('123 Main St');
+    expect(response.body).not.toContain('59.98');
+  });
+
+  it.skipIf(!available)('answers 400 for an id that is not a UUID', async () => {
+    const problem = expectProblem(await api.as('123').getOrder('not-an-id'), 400);
+    expect(problem.errors?.[0]?.field).toBe('/params/orderId');
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const strongSecret = 'a'.repeat(32);
+
+describe('configuration', () => {
+  it('runs embedded on port 8080 in development when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.env).toBe('development');
+    expect(config.port).toBe(8080);
+    expect(config.database).toEqual({ kind: 'sqlite', path: './data/orders.db' });
+    expect(config.rabbitmq).toBeNull();
+    expect(config.simulators.embedded).toBe(true);
+    expect(config.jwt.algorithms).toEqual(['HS256']);
+    expect(config.jwt.expirationSeconds).toBe(3600);
+  });
+
+  it('connects to MySQL with the brief’s defaults when MYSQL_HOST is set', () => {
+    expect(loadConfig({ MYSQL_HOST: 'db' }).database).toMatchObject({
+      kind: 'mysql',
+      host: 'db',
+      port: 3306,
+      database: 'orders_db',
+      user: 'root',
+    });
+  });
+
+  it('uses RabbitMQ and the real participants when RABBITMQ_HOST is set', () => {
+    const config = loadConfig({ RABBITMQ_HOST: 'mq' });
+    expect(config.rabbitmq).toMatchObject({ host: 'mq', port: 5672, user: 'guest' });
+    expect(config.simulators.embedded).toBe(false);
+  });
+
+  it('reads numbers, booleans and lists', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      SIMULATORS_EMBEDDED: 'yes',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      SIM_PAYMENT_DECLINE_ABOVE: '100.5',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.simulators.embedded).toBe(true);
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.simulators.paymentDeclineAboveMinor).toBe(10050);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '80.5'],
+    ['ENV', 'prod'],
+    ['MYSQL_PORT', 'x'],
+    ['SIMULATORS_EMBEDDED', 'maybe'],
+    ['SIM_STOCK', '{not json'],
+    ['SIM_STOCK', '{"p-1": -1}'],
+    ['SIM_PAYMENT_DECLINE_ABOVE', '1.234'],
+    ['LOG_LEVEL', 'loud'],
+    ['JWT_ALGORITHMS', 'none'],
+    ['JWT_ALGORITHMS', 'RS256'],
+  ])('names %s when its value %j is bad', (variable, value) => {
+    const source = { MYSQL_HOST: variable === 'MYSQL_PORT' ? 'db' : '', [variable]: value };
+    expect(() => loadConfig(source)).toThrow(ConfigError);
+    expect(() => loadConfig(source)).toThrow(variable);
+  });
+
+  it('refuses to start in production without JWT_SECRET', () => {
+    expect(() => loadConfig({ ENV: 'production' })).toThrow(/JWT_SECRET/);
+  });
+
+  it('refuses a production JWT_SECRET shorter than 32 characters', () => {
+    expect(() => loadConfig({ ENV: 'production', JWT_SECRET: 'a'.repeat(31) })).toThrow(/JWT_SECRET/);
+  });
+
+  it('accepts a production JWT_SECRET of 32 characters', () => {
+    expect(loadConfig({ ENV: 'production', JWT_SECRET: strongSecret }).jwt.secret).toBe(strongSecret);
+  });
+
+  it('accepts a JWKS issuer instead of a secret in production', () => {
+    const config = loadConfig({ ENV: 'production', JWT_JWKS_URL: 'https://id.example/jwks.json' });
+    expect(config.jwt.secret).toBeNull();
+    expect(config.jwt.algorithms).toEqual(['RS256', 'ES256']);
+  });
+
+  it('never falls back to the development secret in production', () => {
+    expect(loadConfig({ ENV: 'production', JWT_SECRET: strongSecret }).jwt.secret).not.toMatch(/development/);
+  });
+});

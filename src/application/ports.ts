@@ -90,14 +90,8 @@ export interface UnitOfWork {
   run<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
 }
 
-export interface HistoryPage {
-  items: OrderState[];
-  total: number;
-}
-
 export interface OrderQueries {
   findById(id: string): Promise<OrderState | undefined>;
-  history(customerId: string, page: { offset: number; limit: number }): Promise<HistoryPage>;
 }
 
 export type Clock = () => Date;

@@ -18,6 +18,18 @@ export type Projector = (
   events: readonly OrderEvent[],
 ) => Promise<void>;
 
+/** What one committed transaction did to one order. */
+export interface CommittedChange {
+  order: Readonly<OrderState>;
+  events: readonly OrderEvent[];
+}
+
+/**
+ * Sees the changes of each transaction after it committed (metrics), so a rollback is never seen.
+ * It must not throw: the caller would report a failure for work that did commit.
+ */
+export type CommitObserver = (changes: readonly CommittedChange[]) => void;
+
 export interface UnitOfWorkOptions {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -27,6 +39,7 @@ export interface UnitOfWorkOptions {
   projectors?: readonly Projector[];
   /** Runs of one unit of work when the database aborts it as a deadlock victim. */
   maxAttempts?: number;
+  afterCommit?: readonly CommitObserver[];
 }
 
 /**
@@ -34,12 +47,15 @@ export interface UnitOfWorkOptions {
  * become outbox rows and read-model updates, so a state change and its messages commit together.
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
-  const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3 } = options;
+  const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3, afterCommit = [] } = options;
   return {
     async run(work) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await attemptOnce(work);
+          const changes: CommittedChange[] = [];
+          const result = await attemptOnce(work, changes);
+          for (const observe of afterCommit) observe(changes);
+          return result;
         } catch (error) {
           if (attempt >= maxAttempts || !isTransientConflict(error)) throw error;
           // A deadlock victim is rolled back whole; run it again after a short, jittered pause.
@@ -49,7 +65,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     },
   };
 
-  function attemptOnce<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  function attemptOnce<T>(work: (tx: Transaction) => Promise<T>, changes: CommittedChange[]): Promise<T> {
     return inTransaction(db, dialect).execute(async (trx) => {
       const saved = new Set<Order>();
       const outbox = outboxWriter(trx, now);
@@ -64,7 +80,10 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       for (const order of saved) {
         const events = order.pullEvents();
         const state = order.snapshot();
-        if (events.length > 0) await outbox.add(eventMessages(state, events));
+        if (events.length > 0) {
+          await outbox.add(eventMessages(state, events));
+          changes.push({ order: state, events });
+        }
         // Also without events: a saga step changes what a read model shows of the order.
         for (const project of projectors) await project(trx, state, events);
       }

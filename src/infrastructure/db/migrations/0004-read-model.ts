@@ -1,7 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../connection.js';
 import { loadOrders } from '../order-loader.js';
-import { mergeDeltas, productRows, type RollupDeltas, rollupContribution, summaryRow } from '../read-model/read-rows.js';
+import {
+  mergeDeltas,
+  productRows,
+  type RollupDeltas,
+  rollupContribution,
+  summaryRow,
+} from '../read-model/read-rows.js';
 import { applyRollupDeltas } from '../read-model/rollups.js';
 import type { Database } from '../schema.js';
 import { tableOptions } from './helpers.js';

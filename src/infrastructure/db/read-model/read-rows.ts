@@ -1,4 +1,5 @@
 import { toOrderView } from '../../../application/order-view.js';
+import { dayMs, floorTo, hourMs } from '../../../application/queries/analytics-window.js';
 import type { OrderState } from '../../../domain/order.js';
 import type { OrderStatus } from '../../../domain/order-status.js';
 import type {
@@ -7,12 +8,6 @@ import type {
   OrderSummariesTable,
   ProductSalesDailyTable,
 } from '../schema.js';
-
-export const hourMs = 3_600_000;
-export const dayMs = 24 * hourMs;
-
-/** Start of the UTC hour (or day) holding `ms`; epoch ms have no leap seconds, so plain arithmetic is exact. */
-export const floorTo = (ms: number, unitMs: number): number => ms - (((ms % unitMs) + unitMs) % unitMs);
 
 /**
  * Everything the read model holds for one order, derived from its state alone. The projector,
@@ -58,7 +53,11 @@ export const countsAsSale = (status: OrderStatus): boolean => status !== 'CANCEL
  * Rollups are keyed by creation time, so a later status change moves an order between status
  * rows of the same hour and never between hours.
  */
-export function rollupContribution(order: Readonly<OrderState>, status: OrderStatus, sign: 1 | -1): RollupDeltas {
+export function rollupContribution(
+  order: Readonly<OrderState>,
+  status: OrderStatus,
+  sign: 1 | -1,
+): RollupDeltas {
   const createdAt = order.createdAt.getTime();
   const stats = [
     {

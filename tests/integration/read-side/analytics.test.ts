@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderState } from '../../../src/domain/order.js';
+import { insertOrdersInBulk } from '../../../src/infrastructure/db/bulk-orders.js';
+import { requireMariaDb } from '../../support/services.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+import { base, day, fixtureOrders, getter, hour } from './fixtures.js';
+
+const mariaDb = await requireMariaDb();
+
+/** Decimal of minor units for 2-digit currencies, computed here independently of src/domain/money. */
+const decimal = (minor: number) => minor / 100;
+
+/** The figures the API should report, computed straight from the orders in plain JavaScript. */
+function expectedSummary(orders: OrderState[], from: number, to: number, currency: string) {
+  const inWindow = orders.filter(
+    (o) => o.currency === currency && o.createdAt.getTime() >= from && o.createdAt.getTime() < to,
+  );
+  const sales = inWindow.filter((o) => o.status !== 'CANCELLED');
+  const revenue = sales.reduce((sum, o) => sum + o.totalMinor, 0);
+  const cancelled = inWindow.length - sales.length;
+  return {
+    orderCount: inWindow.length,
+    revenue: decimal(revenue),
+    averageOrderValue: sales.length === 0 ? 0 : decimal(Math.round(revenue / sales.length)),
+    cancelledCount: cancelled,
+    cancellationRate: inWindow.length === 0 ? 0 : Math.round((cancelled / inWindow.length) * 10_000) / 10_000,
+    byStatus: ['PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'CANCELLED'].map((status) => {
+      const withStatus = inWindow.filter((o) => o.status === status);
+      return {
+        status,
+        count: withStatus.length,
+        totalAmount: decimal(withStatus.reduce((s, o) => s + o.totalMinor, 0)),
+      };
+    }),
+  };
+}
+
+describe.each([
+  ['sqlite', true],
+  ['mysql', mariaDb],
+] as const)('order analytics on %s', (kind, available) => {
+  let t: TestService;
+  let get: ReturnType<typeof getter>;
+  const orders = fixtureOrders();
+  const from = base;
+  const to = base + 14 * day;
+  const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+
+  beforeAll(async () => {
+    if (!available) return;
+    t = await startTestService(kind);
+    get = getter(t);
+    await insertOrdersInBulk(t.service.database.db, t.service.database.dialect, orders);
+  });
+  afterAll(async () => t?.stop());
+
+  it.skipIf(!available)('summarises count, revenue, average, statuses and cancellations', async () => {
+    const { status, body } = await get(`/api/orders/analytics/summary?${window}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      currency: 'USD',
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      ...expectedSummary(orders, from, to, 'USD'),
+    });
+  });
+
+  it.skipIf(!available)('never mixes currencies', async () => {
+    const { body } = await get(`/api/orders/analytics/summary?${window}&currency=EUR`);
+    expect(body).toMatchObject(expectedSummary(orders, from, to, 'EUR'));
+    expect(body.orderCount).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!available)('widens a window to whole hours', async () => {
+    const narrow = `from=${new Date(from + 7 * hour + 5 * 60_000).toISOString()}&to=${new Date(from + 20 * hour + 1).toISOString()}`;
+    const { body } = await get(`/api/orders/analytics/summary?${narrow}`);
+    expect(body.from).toBe(new Date(from + 7 * hour).toISOString());
+    expect(body.to).toBe(new Date(from + 21 * hour).toISOString());
+    expect(body.orderCount).toBe(
+      expectedSummary(orders, from + 7 * hour, from + 21 * hour, 'USD').orderCount,
+    );
+  });
+
+  it.skipIf(!available).each([
+    ['hour', hour],
+    ['day', day],
+    ['week', 7 * day],
+  ] as const)('lists every %s bucket, empty ones included', async (interval, width) => {
+    const { status, body } = await get(`/api/orders/analytics/timeseries?interval=${interval}&${window}`);
+    expect(status).toBe(200);
+    const expected = [];
+    for (let start = from; start < to; start += width) {
+      const inBucket = orders.filter(
+        (o) =>
+          o.currency === 'USD' && o.createdAt.getTime() >= start && o.createdAt.getTime() < start + width,
+      );
+      expected.push({
+        start: new Date(start).toISOString(),
+        orders: inBucket.length,
+        revenue: decimal(
+          inBucket.filter((o) => o.status !== 'CANCELLED').reduce((s, o) => s + o.totalMinor, 0),
+        ),
+      });
+    }
+    expect(body.buckets).toEqual(expected);
+    if (interval === 'hour')
+      expect(body.buckets.some((bucket: { orders: number }) => bucket.orders === 0)).toBe(true);
+  });
+
+  it.skipIf(!available)('ranks products by quantity and by revenue without cancelled orders', async () => {
+    const totals = new Map<string, { quantity: number; revenue: number }>();
+    for (const order of orders) {
+      const at = order.createdAt.getTime();
+      if (order.currency !== 'USD' || order.status === 'CANCELLED' || at < from || at >= to) continue;
+      for (const item of order.items) {
+        const total = totals.get(item.productId) ?? { quantity: 0, revenue: 0 };
+        total.quantity += item.quantity;
+        total.revenue += item.lineTotalMinor;
+        totals.set(item.productId, total);
+      }
+    }
+    const ranked = (key: 'quantity' | 'revenue') =>
+      [...totals.entries()]
+        .sort(([a, x], [b, y]) => y[key] - x[key] || (a < b ? -1 : 1))
+        .slice(0, 3)
+        .map(([productId, total]) => ({
+          productId,
+          quantity: total.quantity,
+          revenue: decimal(total.revenue),
+        }));
+    const { body } = await get(`/api/orders/analytics/top-products?${window}&limit=3`);
+    expect(body.byQuantity).toEqual(ranked('quantity'));
+    expect(body.byRevenue).toEqual(ranked('revenue'));
+  });
+
+  it.skipIf(!available)('moves an order between statuses when it is cancelled through the API', async () => {
+    const confirmed = orders.find(
+      (o) => o.status === 'CONFIRMED' && o.currency === 'USD' && o.createdAt.getTime() < to,
+    ) as OrderState;
+    const before = (await get(`/api/orders/analytics/summary?${window}`)).body;
+    const cancel = await t.service.app.inject({
+      method: 'PUT',
+      url: `/api/orders/${confirmed.id}/status`,
+      headers: { authorization: await t.bearer('ops', ['admin']) },
+      payload: { status: 'CANCELLED', reason: 'test' },
+    });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    const after = (await get(`/api/orders/analytics/summary?${window}`)).body;
+    const byStatus = (summary: typeof before, status: string) =>
+      summary.byStatus.find((row: { status: string }) => row.status === status).count;
+    expect(after.orderCount).toBe(before.orderCount);
+    expect(after.cancelledCount).toBe(before.cancelledCount + 1);
+    expect(byStatus(after, 'CONFIRMED')).toBe(byStatus(before, 'CONFIRMED') - 1);
+    expect(after.revenue).toBeCloseTo(before.revenue - decimal(confirmed.totalMinor), 2);
+  });
+
+  it.skipIf(!available).each(['summary', 'timeseries', 'top-products'])(
+    'forbids %s to customers',
+    async (report) => {
+      const { status, headers } = await get(`/api/orders/analytics/${report}`, 'cust-1', ['customer']);
+      expect(status).toBe(403);
+      expect(headers['content-type']).toContain('application/problem+json');
+    },
+  );
+
+  it.skipIf(!available).each([
+    ['an unknown interval', 'timeseries?interval=month', '/querystring/interval'],
+    [
+      'from after to',
+      `summary?from=${new Date(to).toISOString()}&to=${new Date(from).toISOString()}`,
+      '/querystring/from',
+    ],
+    [
+      'too many buckets',
+      `timeseries?interval=hour&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      '/querystring/from',
+    ],
+    ['an unknown currency', 'summary?currency=XYZ', '/querystring/currency'],
+    ['a limit of 0', 'top-products?limit=0', '/querystring/limit'],
+  ])('rejects %s with a problem+json 400', async (_name, path, field) => {
+    const { status, headers, body } = await get(`/api/orders/analytics/${path}`);
+    expect(status).toBe(400);
+    expect(headers['content-type']).toContain('application/problem+json');
+    expect(body.errors.map((error: { field: string }) => error.field)).toContain(field);
+  });
+});

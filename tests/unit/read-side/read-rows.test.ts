@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { rollupChange } from '../../../src/infrastructure/db/read-model/projector.js';
+import {
+  mergeDeltas,
+  productRows,
+  rollupContribution,
+} from '../../../src/infrastructure/db/read-model/read-rows.js';
+import { anOrder, later } from '../../support/builders.js';
+
+describe('the read model rows of an order', () => {
+  it('index a product once however many lines name it', () => {
+    const order = anOrder().build().snapshot();
+    const twice = { ...order, items: [...order.items, ...order.items] };
+    expect(productRows(twice)).toHaveLength(1);
+  });
+
+  it('leave cancelled orders out of product sales', () => {
+    const order = anOrder().build().snapshot();
+    expect(rollupContribution(order, 'CANCELLED', 1).sales).toEqual([]);
+    expect(rollupContribution(order, 'CONFIRMED', 1).sales).toHaveLength(1);
+  });
+
+  it('count an order in the hour it was created', () => {
+    const order = anOrder().build().snapshot();
+    const [row] = rollupContribution(order, 'PENDING', 1).stats;
+    expect(new Date(row?.hour_start ?? 0).toISOString()).toBe('2026-11-25T10:00:00.000Z');
+  });
+
+  it('move an order between status rows when its status changes', () => {
+    const order = anOrder().inStatus('CONFIRMED').build();
+    order.changeStatus({ to: 'CANCELLED', actor: 'admin', now: later });
+    const change = rollupChange(order.snapshot(), order.pullEvents(), false);
+    expect(change.stats.map((row) => [row.status, row.order_count])).toEqual([
+      ['CANCELLED', 1],
+      ['CONFIRMED', -1],
+    ]);
+    expect(change.sales.map((row) => row.quantity)).toEqual([-2]);
+  });
+
+  it('change no rollup for a saga step without a status change', () => {
+    const order = anOrder().inStatus('CONFIRMED').build();
+    order.recordStep('inventory committed', later);
+    expect(rollupChange(order.snapshot(), order.pullEvents(), false)).toEqual({ stats: [], sales: [] });
+  });
+
+  it('merge deltas per key, drop those that cancel out and sort by key', () => {
+    const order = anOrder().build().snapshot();
+    const merged = mergeDeltas([
+      rollupContribution(order, 'PENDING', 1),
+      rollupContribution(order, 'PENDING', -1),
+      rollupContribution(order, 'SHIPPED', 1),
+      rollupContribution(order, 'DELIVERED', 1),
+    ]);
+    expect(merged.stats.map((row) => row.status)).toEqual(['DELIVERED', 'SHIPPED']);
+    expect(merged.sales.map((row) => row.quantity)).toEqual([4]);
+  });
+});

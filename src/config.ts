@@ -69,6 +69,8 @@ export interface Config {
     rateLimitWindowMs: number;
     corsOrigins: string[] | boolean;
     trustProxy: boolean;
+    /** How long SIGTERM/SIGINT may take to drain requests and stop workers before the process exits 1. */
+    shutdownTimeoutMs: number;
   };
   health: {
     memoryLimitBytes: number;
@@ -176,6 +178,7 @@ export function loadConfig(source: Source = process.env): Config {
       rateLimitWindowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, { min: 1000, max: 3_600_000 }),
       corsOrigins: corsOrigins(read.string('CORS_ORIGINS', '')),
       trustProxy: read.bool('TRUST_PROXY', false),
+      shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, { min: 1000, max: 600_000 }),
     },
     health: {
       memoryLimitBytes: read.int('HEALTH_MEMORY_LIMIT_MB', 1024, { min: 16, max: 1_048_576 }) * 1024 * 1024,

@@ -1,28 +1,69 @@
-import pino, { type Logger } from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
-/** JSON logs in production, pretty ones in development; secrets never reach the output. */
-export function createLogger(config: Pick<Config, 'env' | 'logLevel'>): Logger {
-  return pino({
+/** Fields every log line written while handling one message carries (correlationId is the order id). */
+export interface LogContext {
+  correlationId: string;
+  messageId: string;
+  type: string;
+  queue: string;
+}
+
+const logContext = new AsyncLocalStorage<LogContext>();
+
+/**
+ * Runs `work` so that every log line it writes, through any logger made here, carries `context`.
+ * Message handlers reach the saga, the repositories and the simulators, none of which should
+ * have to pass a logger around just to say which order a line is about.
+ */
+export function withLogContext<T>(context: LogContext, work: () => T): T {
+  return logContext.run(context, work);
+}
+
+/**
+ * The header and field names whose values never reach the output. Fastify's request serializer
+ * logs no headers, but handlers and adapters may log a request, a config or an error object.
+ */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+  'password',
+  'secret',
+  '*.password',
+  '*.secret',
+  'config.jwt.secret',
+  'config.database.password',
+  'config.rabbitmq.password',
+];
+
+/**
+ * JSON logs in production (and tests), pretty ones in development; secrets never reach the
+ * output. `destination` lets a test capture the lines.
+ */
+export function createLogger(
+  config: Pick<Config, 'env' | 'logLevel'>,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level: config.logLevel,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        '*.password',
-        '*.secret',
-        'config.jwt.secret',
-        'config.database.password',
-        'config.rabbitmq.password',
-      ],
-      censor: '[redacted]',
-    },
-    ...(config.env === 'development' && {
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+    mixin: () => logContext.getStore() ?? {},
+  };
+  if (destination) return pino(options, destination);
+  if (config.env === 'development') {
+    return pino({
+      ...options,
       transport: {
         target: 'pino-pretty',
         options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
       },
-    }),
-  });
+    });
+  }
+  return pino(options);
 }

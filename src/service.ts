@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
@@ -9,7 +10,9 @@ import { topology } from './application/messages.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
 import { getOrderHandler } from './application/queries/get-order.js';
+import { orderAnalyticsHandlers } from './application/queries/order-analytics.js';
 import { orderHistoryHandler } from './application/queries/order-history.js';
+import { searchOrdersHandler } from './application/queries/search-orders.js';
 import { placeOrderSaga } from './application/saga/place-order-saga.js';
 import { sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
@@ -17,12 +20,20 @@ import { runInBackground } from './infrastructure/background.js';
 import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connection.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
+import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
+import { readModelProjector } from './infrastructure/db/read-model/projector.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
 import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
+import { instrumentBus } from './infrastructure/observability/instrumented-bus.js';
+import { createLatencyWindow } from './infrastructure/observability/latency-window.js';
+import { createMetrics, registerOutboxGauges } from './infrastructure/observability/metrics.js';
+import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
+import { cachedProbe } from './infrastructure/observability/probe.js';
+import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
 import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
 import { startSimulators } from './infrastructure/simulators/start-simulators.js';
 
@@ -59,21 +70,28 @@ export async function createService(
   const database = connectDatabase(config.database);
   if (options.migrate ?? config.database.kind === 'sqlite') await migrateToLatest(database);
 
-  const bus: MessageBus = config.rabbitmq
-    ? await createRabbitMqBus({
-        url: rabbitMqUrl(config.rabbitmq),
-        prefetch: config.rabbitmq.prefetch,
-        maxAttempts: config.messaging.maxAttempts,
-        logger: logger.child({ component: 'rabbitmq' }),
-        // Every queue of the topology, participants' too: a command published before its
-        // participant first connects must wait in its queue, not be dropped by the exchange.
-        connectionName: `${config.rabbitmq.namePrefix}order-service`,
-        namePrefix: config.rabbitmq.namePrefix,
-      })
-    : createInProcessBus({
-        maxAttempts: config.messaging.maxAttempts,
-        logger: logger.child({ component: 'bus' }),
-      });
+  // Per service, not prom-client's global registry: tests run several services in one process.
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+
+  const bus: MessageBus = instrumentBus(
+    config.rabbitmq
+      ? await createRabbitMqBus({
+          url: rabbitMqUrl(config.rabbitmq),
+          prefetch: config.rabbitmq.prefetch,
+          maxAttempts: config.messaging.maxAttempts,
+          logger: logger.child({ component: 'rabbitmq' }),
+          // Every queue of the topology, participants' too: a command published before its
+          // participant first connects must wait in its queue, not be dropped by the exchange.
+          connectionName: `${config.rabbitmq.namePrefix}order-service`,
+          namePrefix: config.rabbitmq.namePrefix,
+        })
+      : createInProcessBus({
+          maxAttempts: config.messaging.maxAttempts,
+          logger: logger.child({ component: 'bus' }),
+        }),
+    metrics,
+  );
 
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
@@ -94,17 +112,22 @@ export async function createService(
   const relayTask = background
     ? runInBackground('outbox-relay', config.messaging.outboxPollMs, relay.publishBatch, logger)
     : null;
+  const outboxBacklog = cachedProbe(relay.backlog, { ttlMs: 1_000, timeoutMs: 2_000 });
+  registerOutboxGauges(registry, outboxBacklog);
 
-  const uow = withCommitHook(
-    createUnitOfWork({
-      db: database.db,
-      dialect: database.dialect,
-      now,
-      eventMessages: orderEventMessages(newId),
-    }),
-    // A commit that wrote outbox rows wakes the relay, so messages leave at once, not on the next poll.
-    () => relayTask?.wake(),
-  );
+  const uow = createUnitOfWork({
+    db: database.db,
+    dialect: database.dialect,
+    now,
+    eventMessages: orderEventMessages(newId),
+    // The read model commits with the write: docs/read-model.md, consistency.
+    projectors: [readModelProjector(database.dialect)],
+    afterCommit: [
+      orderMetrics(metrics),
+      // A commit may have written outbox rows: wake the relay so they leave now, not on the next poll.
+      () => relayTask?.wake(),
+    ],
+  });
   const saga = placeOrderSaga({ clock, newId, stepTimeoutMs: config.saga.stepTimeoutMs });
   const runner = sagaRunner({ uow, saga, clock });
   const sweeper = background
@@ -116,15 +139,20 @@ export async function createService(
       )
     : null;
 
+  const observePayment = paymentMetrics({ metrics, db: database.db, now });
   const replies = bus.consume(topology.replyQueue, async ({ envelope }) => {
     const outcome = await runner.handleReply(envelope);
+    await observePayment(envelope, outcome);
     logger.debug(
       { correlationId: envelope.correlationId, type: envelope.type, outcome },
       'saga reply handled',
     );
   });
 
+  const latency = createLatencyWindow();
+  const readiness = serviceReadiness({ config, database, bus, outboxBacklog, latency });
   const queries = orderQueries(database.db);
+  const readModel = orderReadModel(database.readDb);
   const app = await buildApp({
     config,
     logger,
@@ -133,8 +161,13 @@ export async function createService(
       createOrder: createOrderHandler({ uow, clock, newId, startSaga: saga.start }),
       changeOrderStatus: changeOrderStatusHandler({ uow, clock, onStatusChanged: saga.onStatusChanged }),
       getOrder: getOrderHandler(queries),
-      orderHistory: orderHistoryHandler(orderQueries(database.readDb)),
+      orderHistory: orderHistoryHandler(readModel),
     },
+    orderQueries: {
+      searchOrders: searchOrdersHandler(readModel),
+      analytics: orderAnalyticsHandlers(readModel, clock),
+    },
+    operations: { registry, metrics, latency, readiness },
   });
 
   return {
@@ -150,16 +183,7 @@ export async function createService(
       await relayTask?.stop();
       await bus.close();
       await database.close();
-    },
-  };
-}
-
-function withCommitHook(uow: UnitOfWork, afterCommit: () => void): UnitOfWork {
-  return {
-    async run(work) {
-      const result = await uow.run(work);
-      afterCommit();
-      return result;
+      readiness.close();
     },
   };
 }

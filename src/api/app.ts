@@ -5,10 +5,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Readiness } from '../infrastructure/observability/readiness.js';
 import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import authentication from './plugins/authentication.js';
 import errors from './plugins/errors.js';
+import health from './plugins/health.js';
+import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
+import protection from './plugins/protection.js';
+import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
 import { sharedSchemas } from './schemas.js';
 import { validatorCompiler } from './validation.js';
@@ -18,6 +23,13 @@ export interface AppDependencies {
   logger: Logger;
   verifyToken: TokenVerifier;
   orders: OrderRoutesOptions;
+  orderQueries: OrderQueryRoutesOptions;
+  operations: OperationsDependencies;
+}
+
+/** What /metrics and /health/* report from. */
+export interface OperationsDependencies extends MetricsPluginOptions {
+  readiness: Readiness;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -45,18 +57,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
   });
 
+  await app.register(protection, config);
   await app.register(errors);
   await app.register(swagger, {
     openapi: openApiDocument,
     refResolver: { buildLocalReference: (json) => String(json.$id) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metrics, deps.operations);
+  await app.register(health, { readiness: deps.operations.readiness });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
     async (api) => {
+      // The API speaks JSON only; Fastify's built-in text/plain parser would turn a wrong content
+      // type into a confusing 400 "must be object" instead of 415.
+      api.removeContentTypeParser('text/plain');
       await api.register(authentication, { verify: deps.verifyToken });
       await api.register(orderRoutes, deps.orders);
+      await api.register(orderQueryRoutes, deps.orderQueries);
     },
     { prefix: '/api' },
   );

@@ -25,6 +25,9 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, title: 'Malformed JSON', kind: 'malformed_json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, title: 'Malformed JSON', kind: 'malformed_json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, title: 'Invalid Content-Length', kind: 'bad_request' },
+  // Thrown by the protection plugin's rate limiter and by @fastify/under-pressure; both set Retry-After.
+  RATE_LIMITED: { status: 429, title: 'Too many requests', kind: 'rate_limited' },
+  FST_UNDER_PRESSURE: { status: 503, title: 'Service overloaded', kind: 'overloaded' },
 };
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */

@@ -38,6 +38,8 @@ export interface MessageBus {
    * Delivery is at-least-once: handlers must tolerate duplicates (dedupe by messageId).
    */
   consume(queue: string, handler: MessageHandler): Consumer;
+  /** How many consumers serve `queue` right now: readiness uses it to see the participants. */
+  consumerCount(queue: string): Promise<number>;
   /** True while connected (used by the readiness check). */
   isConnected(): boolean;
   /** Closes every consumer (waiting for handlers in flight), then the connection. */

@@ -174,6 +174,8 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
       };
     },
 
+    consumerCount: async (name: string) => stateOf(name).consumers.length,
+
     isConnected: () => !closed,
 
     async close() {

@@ -137,6 +137,12 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
       };
     },
 
+    async consumerCount(queue: string) {
+      // A passive declare only reads the queue's state; it fails if the queue does not exist.
+      const { consumerCount } = await connection.queueDeclare({ queue: physical(queue), passive: true });
+      return consumerCount;
+    },
+
     isConnected: () => !closed && connection.ready,
 
     async close() {

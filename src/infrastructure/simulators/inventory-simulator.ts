@@ -88,7 +88,11 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
     if (!reserveOutcomes.has(orderId)) {
       reserveOutcomes.set(
         orderId,
-        replyTo(command, 'inventory.rejected', { orderId, reason: 'released before reserved', productIds: [] }),
+        replyTo(command, 'inventory.rejected', {
+          orderId,
+          reason: 'released before reserved',
+          productIds: [],
+        }),
       );
     }
     return replyTo(command, 'inventory.released', { orderId });

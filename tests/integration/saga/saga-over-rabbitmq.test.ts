@@ -228,7 +228,8 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     };
     await t.service.bus.publish(poison);
     const [dead] = await takeMessages(admin, `${t.prefix}${topology.deadLetterQueue}`);
-    expect((dead?.body as { messageId: string }).messageId).toBe(poison.envelope.messageId);
-    expect(String(dead?.headers?.['x-last-error'])).toMatch(/Not a reply this service understands/);
+    if (!dead) throw new Error('no dead letter arrived');
+    expect((dead.body as { messageId: string }).messageId).toBe(poison.envelope.messageId);
+    expect(String(dead.headers?.['x-last-error'])).toMatch(/Not a reply this service understands/);
   });
 });

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Registry } from 'prom-client';
+import type { LatencyWindow } from '../../infrastructure/observability/latency-window.js';
+import type { Metrics } from '../../infrastructure/observability/metrics.js';
+import { operationalRoute } from './protection.js';
+
+export interface MetricsPluginOptions {
+  registry: Registry;
+  metrics: Pick<Metrics, 'httpDuration' | 'errors'>;
+  latency: LatencyWindow;
+}
+
+const problemPrefix = 'urn:problem:';
+
+/**
+ * Times every response by method, route template (never the raw URL, which holds ids) and status
+ * code; counts every problem+json response by its kind, whoever sent it (errors plugin,
+ * authentication, rate limiter, load shedding); and serves /metrics.
+ */
+export default fp(
+  async function metricsPlugin(app: FastifyInstance, { registry, metrics, latency }: MetricsPluginOptions) {
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const contentType = String(reply.getHeader('content-type') ?? '');
+      if (contentType.startsWith('application/problem+json') && typeof payload === 'string') {
+        metrics.errors.inc({ kind: problemKind(payload) });
+      }
+      return payload;
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.httpDuration.observe(
+        { method: request.method, route, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      // Probes and scrapes are fast and frequent; they would hide how slow real requests are.
+      if (!request.routeOptions.config.operational) latency.record(reply.elapsedTime);
+    });
+
+    app.get(
+      '/metrics',
+      {
+        config: operationalRoute,
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics',
+          description: 'Text exposition format 0.0.4, for a Prometheus scrape.',
+          security: [],
+          produces: ['text/plain'],
+          response: { 200: { type: 'string', description: 'Prometheus text format' } },
+        },
+      },
+      async (_request, reply) => {
+        const body = await registry.metrics();
+        return reply.type(registry.contentType).send(body);
+      },
+    );
+  },
+  { name: 'metrics' },
+);
+
+function problemKind(payload: string): string {
+  try {
+    const type: unknown = (JSON.parse(payload) as { type?: unknown }).type;
+    if (typeof type === 'string' && type.startsWith(problemPrefix)) return type.slice(problemPrefix.length);
+  } catch {
+    // not JSON: counted below
+  }
+  return 'unknown';
+}

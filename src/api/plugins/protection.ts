@@ -1,0 +1,81 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A health or metrics route: left out of rate limiting, load shedding and the latency window. */
+    operational?: boolean;
+    /** Read by @fastify/under-pressure per route (its types do not declare it); returning lets the request through. */
+    pressureHandler?: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      type: string,
+      value: number | undefined,
+    ) => void;
+  }
+}
+
+/**
+ * Route config for health and metrics: never rate limited and never shed, because a probe that
+ * gets 429 or 503 under load makes the orchestrator restart an instance that is merely busy.
+ */
+export const operationalRoute: FastifyContextConfig = {
+  operational: true,
+  rateLimit: false,
+  pressureHandler: () => undefined,
+};
+
+/**
+ * Security headers, CORS, load shedding and per-client rate limiting. Register it before any
+ * route: the rate limiter applies to the routes registered after it. Refusals (429, 503) are
+ * errors mapped to problem+json by the errors plugin and keep their Retry-After header.
+ */
+export default fp(
+  async function protection(app: FastifyInstance, { http, health }: Pick<Config, 'http' | 'health'>) {
+    await app.register(helmet, {
+      // The service is usually behind a TLS-terminating proxy; upgrading /docs' assets to https
+      // would break it when served over plain http.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    });
+    await app.register(cors, {
+      origin: http.corsOrigins,
+      exposedHeaders: ['location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
+    });
+    await app.register(underPressure, {
+      maxEventLoopDelay: health.eventLoopDelayThresholdMs,
+      maxRssBytes: health.memoryLimitBytes,
+      retryAfter: 10,
+    });
+    // RATE_LIMIT_MAX=0 turns limiting off (e.g. behind a gateway that already limits).
+    if (http.rateLimitMax > 0) {
+      await app.register(rateLimit, {
+        global: true,
+        max: http.rateLimitMax,
+        timeWindow: http.rateLimitWindowMs,
+        // After authentication, so an authenticated client is limited by who it is, not where from.
+        hook: 'preHandler',
+        keyGenerator: clientKey,
+        errorResponseBuilder: (_request, context) =>
+          Object.assign(
+            new Error(`Rate limit of ${context.max} requests exceeded; retry in ${context.after}`),
+            {
+              statusCode: context.statusCode,
+              code: 'RATE_LIMITED',
+            },
+          ),
+      });
+    }
+  },
+  { name: 'protection' },
+);
+
+/** The JWT subject on authenticated routes (the principal is decorated only in the /api scope), else the IP. */
+function clientKey(request: FastifyRequest): string {
+  const subject = (request as Partial<Pick<FastifyRequest, 'principal'>>).principal?.subject;
+  return subject ? `sub:${subject}` : `ip:${request.ip}`;
+}

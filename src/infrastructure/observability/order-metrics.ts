@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Envelope } from '../../application/messages.js';
+import type { ReplyOutcome } from '../../application/saga/place-order-saga.js';
+import type { OrderState } from '../../domain/order.js';
+import type { OrderStatus } from '../../domain/order-status.js';
+import type { Database } from '../db/schema.js';
+import type { CommitObserver } from '../db/unit-of-work.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * Counts what committed: orders created, status changes, and the end of each place-order saga
+ * (an order leaving PENDING). It runs after the commit, so a rolled-back change never counts.
+ */
+export function orderMetrics(metrics: Metrics): CommitObserver {
+  return (changes) => {
+    for (const { order, events } of changes) {
+      for (const event of events) {
+        if (event.type === 'order.created') {
+          metrics.ordersCreated.inc();
+          continue;
+        }
+        metrics.orderStatusChanges.inc({ from: event.from, to: event.to });
+        if (event.from === 'PENDING') {
+          metrics.sagaOutcomes.inc({ outcome: sagaOutcome(order, event.to) });
+          metrics.sagaDuration.observe(
+            Math.max(0, event.occurredAt.getTime() - order.createdAt.getTime()) / 1000,
+          );
+        }
+      }
+    }
+  };
+}
+
+/** Why the saga ended, from the order's own bookkeeping: a closed set of values. */
+function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus): string {
+  if (to === 'CONFIRMED') return 'confirmed';
+  if (order.inventory.status === 'REJECTED') return 'out_of_stock';
+  if (order.payment.status === 'FAILED') return 'payment_failed';
+  return 'cancelled';
+}
+
+/**
+ * Observes payment replies once the saga has applied them (a duplicate or an ignored late reply
+ * does not count). The duration runs from the payment.process command, found by the reply's
+ * causationId in the outbox (sent rows are kept an hour), to now; it is measured in whichever
+ * instance handles the reply, not only the one that sent the command.
+ */
+export function paymentMetrics(deps: { metrics: Metrics; db: Kysely<Database>; now: () => number }) {
+  const { metrics, db, now } = deps;
+  return async (reply: Envelope, outcome: ReplyOutcome | 'duplicate'): Promise<void> => {
+    if (outcome !== 'applied') return;
+    if (reply.type !== 'payment.succeeded' && reply.type !== 'payment.failed') return;
+    metrics.paymentProcessing.inc({ outcome: reply.type === 'payment.succeeded' ? 'succeeded' : 'failed' });
+    if (!reply.causationId) return;
+    try {
+      const command = await db
+        .selectFrom('outbox')
+        .select('created_at')
+        .where('message_id', '=', reply.causationId)
+        .executeTakeFirst();
+      if (command) metrics.paymentDuration.observe(Math.max(0, now() - Number(command.created_at)) / 1000);
+    } catch {
+      // The reply is committed; failing its handler now would only redeliver a duplicate.
+    }
+  };
+}

@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { createService, type Service } from '../../../src/service.js';
+import { signToken, testSecret } from '../../support/test-service.js';
+
+type Line = Record<string, unknown>;
+
+/** The real service with its logs captured, at debug level, as JSON lines. */
+describe('logs', () => {
+  const lines: Line[] = [];
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const text of String(chunk).split('\n').filter(Boolean)) {
+        raw.push(text);
+        lines.push(JSON.parse(text) as Line);
+      }
+      done();
+    },
+  });
+  const config = loadConfig({
+    ENV: 'test',
+    JWT_SECRET: testSecret,
+    SQLITE_PATH: ':memory:',
+    LOG_LEVEL: 'debug',
+  });
+  const logger = createLogger(config, sink);
+  let service: Service;
+  beforeAll(async () => {
+    service = await createService(config, logger, { migrate: true });
+  });
+  afterAll(async () => service?.stop());
+
+  it('carry the order id as correlationId, with messageId and type, in message handlers', async () => {
+    const token = await signToken({ sub: 'log-customer', roles: ['customer'] });
+    const created = await service.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'log-test-request' },
+      payload: {
+        customerId: 'log-customer',
+        items: [{ productId: 'sku-1', quantity: 1, price: 5 }],
+        shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+      },
+    });
+    const orderId = created.json().id as string;
+    await expect
+      .poll(() =>
+        lines.find((line) => line.msg === 'saga reply handled' && line.type === 'payment.succeeded'),
+      )
+      .toBeDefined();
+
+    const reply = lines.find(
+      (line) => line.msg === 'saga reply handled' && line.type === 'payment.succeeded',
+    );
+    expect(reply).toMatchObject({
+      correlationId: orderId,
+      queue: 'order-service.replies',
+      messageId: expect.any(String),
+    });
+    // Lines written deeper down (the simulators) carry the same context without being handed it.
+    const simulator = lines.find(
+      (line) => line.msg === 'simulator replied' && line.type === 'payment.process',
+    );
+    expect(simulator).toMatchObject({ correlationId: orderId, queue: 'payment.commands' });
+    expect(lines.some((line) => line.reqId === 'log-test-request' && line.msg === 'request completed')).toBe(
+      true,
+    );
+    // The bearer token sent with the request is nowhere in the output.
+    expect(raw.some((text) => text.includes(token))).toBe(false);
+  });
+
+  it('redact the Authorization header and secrets wherever they are logged', () => {
+    const connected = { ...config, database: { kind: 'mysql', password: 'database-password-never-logged' } };
+    logger.info(
+      { req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'session=1' } }, config: connected },
+      'a careless line',
+    );
+    const line = lines.find((entry) => entry.msg === 'a careless line') as Line & {
+      req: { headers: Record<string, string> };
+      config: { jwt: { secret: string }; database: { password: string } };
+    };
+    expect(line.req.headers.authorization).toBe('[redacted]');
+    expect(line.req.headers.cookie).toBe('[redacted]');
+    expect(line.config.jwt.secret).toBe('[redacted]');
+    expect(line.config.database.password).toBe('[redacted]');
+    expect(raw.some((text) => text.includes(testSecret))).toBe(false);
+    expect(raw.some((text) => text.includes('Bearer abc.def.ghi'))).toBe(false);
+    expect(raw.some((text) => text.includes('database-password-never-logged'))).toBe(false);
+  });
+});

@@ -8,7 +8,7 @@ try {
 } catch {
   // no .env file
 }
-const config = loadConfig();
+const config = loadConfig(process.env, { verifiesTokens: false });
 const database = connectDatabase(config.database);
 try {
   const applied = await migrateToLatest(database);

@@ -91,7 +91,11 @@ type Source = Record<string, string | undefined>;
 
 const developmentSecret = 'development-only-secret-do-not-use-in-production';
 
-export function loadConfig(source: Source = process.env): Config {
+/**
+ * `verifiesTokens: false` is for the processes that serve no API (the simulators, migrations):
+ * they need no JWT secret, even in production.
+ */
+export function loadConfig(source: Source = process.env, { verifiesTokens = true } = {}): Config {
   const read = reader(source);
   const env = read.oneOf('ENV', ['development', 'production', 'test'] as const, 'development');
   const mysqlHost = read.string('MYSQL_HOST', '');
@@ -99,7 +103,7 @@ export function loadConfig(source: Source = process.env): Config {
   const jwksUrl = read.string('JWT_JWKS_URL', '') || null;
   const secret = read.string('JWT_SECRET', '') || null;
 
-  if (!jwksUrl && !secret && env === 'production') {
+  if (verifiesTokens && !jwksUrl && !secret && env === 'production') {
     throw new ConfigError('JWT_SECRET', 'is required in production (or set JWT_JWKS_URL)');
   }
   if (secret && secret.length < 32 && env === 'production') {
@@ -156,7 +160,7 @@ export function loadConfig(source: Source = process.env): Config {
       latencyMs: read.int('SIM_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     },
     jwt: {
-      secret: secret ?? (jwksUrl ? null : developmentSecret),
+      secret: secret ?? (jwksUrl || env === 'production' ? null : developmentSecret),
       jwksUrl,
       // A shared secret only verifies HMAC and a JWKS only public-key signatures, so a mix would
       // open the door to algorithm confusion, and `none` never verifies anything.

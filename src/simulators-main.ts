@@ -18,7 +18,7 @@ try {
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, { verifiesTokens: false });
   if (!config.rabbitmq)
     throw new ConfigError('RABBITMQ_HOST', 'is required: the simulators serve RabbitMQ queues');
 } catch (error) {

@@ -71,6 +71,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ ENV: 'production', JWT_SECRET: 'a'.repeat(31) })).toThrow(/JWT_SECRET/);
   });
 
+  it('lets a process that verifies no tokens start in production without JWT_SECRET, with no secret at all', () => {
+    expect(loadConfig({ ENV: 'production' }, { verifiesTokens: false }).jwt.secret).toBeNull();
+  });
+
   it('accepts a production JWT_SECRET of 32 characters', () => {
     expect(loadConfig({ ENV: 'production', JWT_SECRET: strongSecret }).jwt.secret).toBe(strongSecret);
   });

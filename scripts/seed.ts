@@ -3,7 +3,6 @@ import { loadConfig } from '../src/config.js';
 import { insertOrdersInBulk } from '../src/infrastructure/db/bulk-orders.js';
 import { connectDatabase } from '../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
-import { inTransaction } from '../src/infrastructure/db/unit-of-work.js';
 import { seedOrders } from './seed-data.js';
 
 /**
@@ -46,7 +45,8 @@ try {
   );
   // Generating the next batch (CPU) overlaps with storing the previous ones (database).
   for (const batch of batches) {
-    const store: Promise<void> = inTransaction(database.db, database.dialect)
+    const store: Promise<void> = database.db
+      .transaction()
       .execute((trx) => insertOrdersInBulk(trx, database.dialect, batch))
       .then(() => {
         inFlight.delete(store);

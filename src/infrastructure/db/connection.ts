@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Config } from '../../config.js';
 import type { Database } from './schema.js';
@@ -44,10 +44,21 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
       supportBigNumbers: true,
       charset: 'utf8mb4',
     });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: pool(config.host) }) });
-  const readDb = config.readHost
-    ? new Kysely<Database>({ dialect: new MysqlDialect({ pool: pool(config.readHost) }) })
-    : db;
+  const kysely = (host: string) =>
+    new Kysely<Database>({
+      dialect: new MysqlDialect({
+        pool: pool(host),
+        // READ COMMITTED for every transaction, set once per connection rather than per transaction:
+        // correctness comes from row locks (FOR UPDATE) and version checks, and REPEATABLE READ's gap
+        // locks would make concurrent outbox inserts deadlock with the relay's FOR UPDATE SKIP LOCKED scan.
+        onCreateConnection: (connection) =>
+          connection
+            .executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
+            .then(() => undefined),
+      }),
+    });
+  const db = kysely(config.host);
+  const readDb = config.readHost ? kysely(config.readHost) : db;
   return {
     dialect: 'mysql',
     db,

@@ -20,11 +20,8 @@ export function orderRepository(
   const loaded = new WeakMap<Order, { version: number; historyLength: number }>();
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
-    if (lock && dialect === 'mysql') {
-      // Locks the row until commit; SQLite needs no lock because its writers are serialized.
-      await trx.selectFrom('orders').select('id').where('id', '=', id).forUpdate().execute();
-    }
-    const [state] = await loadOrders(trx, [id]);
+    // Locks the row until commit; SQLite needs no lock because its writers are serialized.
+    const [state] = await loadOrders(trx, [id], { lock: lock && dialect === 'mysql' });
     if (!state) return undefined;
     const order = Order.rehydrate(state);
     loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });

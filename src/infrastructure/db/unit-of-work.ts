@@ -66,7 +66,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   };
 
   function attemptOnce<T>(work: (tx: Transaction) => Promise<T>, changes: CommittedChange[]): Promise<T> {
-    return inTransaction(db, dialect).execute(async (trx) => {
+    return db.transaction().execute(async (trx) => {
       const saved = new Set<Order>();
       const outbox = outboxWriter(trx, now);
       const tx: Transaction = {
@@ -90,14 +90,4 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       return result;
     });
   }
-}
-
-/**
- * MySQL transactions run at READ COMMITTED: correctness comes from row locks (FOR UPDATE) and
- * version checks, and REPEATABLE READ's gap locks would make concurrent outbox inserts deadlock
- * with the relay's `FOR UPDATE SKIP LOCKED` scan.
- */
-export function inTransaction(db: Kysely<Database>, dialect: Dialect) {
-  const transaction = db.transaction();
-  return dialect === 'mysql' ? transaction.setIsolationLevel('read committed') : transaction;
 }

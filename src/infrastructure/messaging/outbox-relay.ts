@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../../application/messages.js';
 import type { Dialect } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
-import { inTransaction } from '../db/unit-of-work.js';
 import type { MessageBus } from './bus.js';
 
 export interface OutboxRelayOptions {
@@ -28,7 +27,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
   /** Publishes one batch; true when the batch was full, so there may be more. */
   async function publishBatch(): Promise<boolean> {
-    return inTransaction(db, dialect).execute(async (trx) => {
+    return db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
         .select(['id', 'exchange', 'routing_key', 'body'])

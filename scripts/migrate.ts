@@ -1,13 +1,9 @@
-import { loadConfig } from '../src/config.js';
+import { loadConfig, loadDotEnv } from '../src/config.js';
 import { connectDatabase } from '../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
 
 /** `npm run migrate`: brings the configured database (MySQL or the SQLite file) to the latest schema. */
-try {
-  process.loadEnvFile();
-} catch {
-  // no .env file
-}
+loadDotEnv();
 const config = loadConfig(process.env, { verifiesTokens: false });
 const database = connectDatabase(config.database);
 try {

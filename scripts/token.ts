@@ -1,13 +1,9 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, loadDotEnv } from '../src/config.js';
 
 /** Prints a token signed with the configured JWT_SECRET: `npm run token -- --sub 123 --roles customer`. */
-try {
-  process.loadEnvFile();
-} catch {
-  // no .env file
-}
+loadDotEnv();
 const { values } = parseArgs({
   options: {
     sub: { type: 'string', default: 'customer-1' },

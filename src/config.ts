@@ -80,6 +80,15 @@ export interface Config {
   };
 }
 
+/** Reads `./.env` into the environment when there is one: a convenience for local runs; deployments set the environment. */
+export function loadDotEnv(): void {
+  try {
+    process.loadEnvFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);

@@ -1,13 +1,8 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';
 import { createService } from './service.js';
 
-// A local .env is a convenience for development; real deployments set the environment.
-try {
-  process.loadEnvFile();
-} catch {
-  // no .env file
-}
+loadDotEnv();
 
 let config: ReturnType<typeof loadConfig>;
 try {

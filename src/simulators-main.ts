@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
@@ -10,11 +10,7 @@ import { createLogger } from './logger.js';
  * participant queues on RabbitMQ (the connected shape). Reads the same RABBITMQ_* and SIM_*
  * variables as the service.
  */
-try {
-  process.loadEnvFile();
-} catch {
-  // no .env file
-}
+loadDotEnv();
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -32,12 +32,15 @@ export async function insertOrdersInBulk(
     db.insertInto('order_products').values(rows).execute(),
   );
   const deltas = mergeDeltas(orders.map((order) => rollupContribution(order, order.status, 1)));
-  for (let start = 0; start < Math.max(deltas.stats.length, deltas.sales.length); start += rowsPerStatement) {
-    await applyRollupDeltas(db, dialect, {
-      stats: deltas.stats.slice(start, start + rowsPerStatement),
-      sales: deltas.sales.slice(start, start + rowsPerStatement),
-    });
-  }
+  // Table after table, each in key order: concurrent batches lock shared rows (a week's best
+  // sellers, a frequent customer) in one global order, so they queue instead of deadlocking.
+  const none = mergeDeltas([]);
+  await inChunks(deltas.stats, (stats) => applyRollupDeltas(db, dialect, { ...none, stats }));
+  await inChunks(deltas.sales, (sales) => applyRollupDeltas(db, dialect, { ...none, sales }));
+  await inChunks(deltas.weeklySales, (weeklySales) =>
+    applyRollupDeltas(db, dialect, { ...none, weeklySales }),
+  );
+  await inChunks(deltas.customers, (customers) => applyRollupDeltas(db, dialect, { ...none, customers }));
 }
 
 async function inChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {

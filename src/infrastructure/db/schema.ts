@@ -16,6 +16,8 @@ export interface Database {
   order_products: OrderProductsTable;
   order_stats_hourly: OrderStatsHourlyTable;
   product_sales_daily: ProductSalesDailyTable;
+  product_sales_weekly: ProductSalesWeeklyTable;
+  customer_order_counts: CustomerOrderCountsTable;
 }
 
 export interface OrdersTable {
@@ -135,4 +137,22 @@ export interface ProductSalesDailyTable {
   product_id: string;
   quantity: number;
   revenue_minor: number;
+}
+
+/**
+ * Read model: `product_sales_daily` summed per week (Monday 00:00 UTC), so long windows read one
+ * row per product and week instead of seven.
+ */
+export interface ProductSalesWeeklyTable {
+  currency: string;
+  week_start: number;
+  product_id: string;
+  quantity: number;
+  revenue_minor: number;
+}
+
+/** Read model: how many orders a customer has, so history's `total` is one row, not a count. */
+export interface CustomerOrderCountsTable {
+  customer_id: string;
+  order_count: number;
 }

@@ -107,11 +107,14 @@ describe.each([
       expect(body.buckets.some((bucket: { orders: number }) => bucket.orders === 0)).toBe(true);
   });
 
-  it.skipIf(!available)('ranks products by quantity and by revenue without cancelled orders', async () => {
+  /** Widened to whole UTC days like the API does, then ranked straight from the orders. */
+  function expectedTop(from: number, to: number, limit: number, cancelled: ReadonlySet<string> = new Set()) {
+    const [start, end] = [Math.floor(from / day) * day, Math.ceil(to / day) * day];
     const totals = new Map<string, { quantity: number; revenue: number }>();
     for (const order of orders) {
       const at = order.createdAt.getTime();
-      if (order.currency !== 'USD' || order.status === 'CANCELLED' || at < from || at >= to) continue;
+      if (order.currency !== 'USD' || order.status === 'CANCELLED' || cancelled.has(order.id)) continue;
+      if (at < start || at >= end) continue;
       for (const item of order.items) {
         const total = totals.get(item.productId) ?? { quantity: 0, revenue: 0 };
         total.quantity += item.quantity;
@@ -122,15 +125,36 @@ describe.each([
     const ranked = (key: 'quantity' | 'revenue') =>
       [...totals.entries()]
         .sort(([a, x], [b, y]) => y[key] - x[key] || (a < b ? -1 : 1))
-        .slice(0, 3)
+        .slice(0, limit)
         .map(([productId, total]) => ({
           productId,
           quantity: total.quantity,
           revenue: decimal(total.revenue),
         }));
-    const { body } = await get(`/api/orders/analytics/top-products?${window}&limit=3`);
-    expect(body.byQuantity).toEqual(ranked('quantity'));
-    expect(body.byRevenue).toEqual(ranked('revenue'));
+    return {
+      from: new Date(start).toISOString(),
+      to: new Date(end).toISOString(),
+      byQuantity: ranked('quantity'),
+      byRevenue: ranked('revenue'),
+    };
+  }
+
+  // The fixtures start on Monday March 2: whole weeks come from the weekly rollup, edges from days.
+  it.skipIf(!available).each([
+    ['two whole weeks', from, to],
+    ['partial weeks at both edges', from + 2 * day + 5 * hour, from + 16 * day + 3 * hour],
+    ['days inside one week', from + 8 * day, from + 11 * day],
+    ['days across one Monday', from + 5 * day + 1, from + 9 * day],
+    ['a month edge (February into March)', Date.UTC(2026, 1, 25), Date.UTC(2026, 2, 12, 7)],
+    ['every fixture', from - 3 * day, from + 21 * day],
+  ])('ranks products by quantity and by revenue without cancelled orders: %s', async (_name, start, end) => {
+    const { status, body } = await get(
+      `/api/orders/analytics/top-products?from=${new Date(start).toISOString()}&to=${new Date(end).toISOString()}&limit=3`,
+    );
+    expect(status).toBe(200);
+    const expected = expectedTop(start, end, 3);
+    expect(body).toMatchObject(expected);
+    expect(expected.byQuantity.length).toBeGreaterThan(0);
   });
 
   it.skipIf(!available)('moves an order between statuses when it is cancelled through the API', async () => {
@@ -152,6 +176,16 @@ describe.each([
     expect(after.cancelledCount).toBe(before.cancelledCount + 1);
     expect(byStatus(after, 'CONFIRMED')).toBe(byStatus(before, 'CONFIRMED') - 1);
     expect(after.revenue).toBeCloseTo(before.revenue - decimal(confirmed.totalMinor), 2);
+    // The cancelled lines leave the daily and the weekly product rows alike.
+    for (const [start, end] of [
+      [from, to],
+      [from + 2 * day + 5 * hour, to + 2 * day],
+    ] as const) {
+      const top = await get(
+        `/api/orders/analytics/top-products?from=${new Date(start).toISOString()}&to=${new Date(end).toISOString()}&limit=5`,
+      );
+      expect(top.body).toMatchObject(expectedTop(start, end, 5, new Set([confirmed.id])));
+    }
   });
 
   it.skipIf(!available).each(['summary', 'timeseries', 'top-products'])(

@@ -41,6 +41,19 @@ async function readModelRows(db: Kysely<Database>) {
         .orderBy('product_id')
         .execute(),
     ),
+    weeklySales: numbers(
+      await db
+        .selectFrom('product_sales_weekly')
+        .selectAll()
+        .where('quantity', '!=', 0)
+        .orderBy('currency')
+        .orderBy('week_start')
+        .orderBy('product_id')
+        .execute(),
+    ),
+    customers: numbers(
+      await db.selectFrom('customer_order_counts').selectAll().orderBy('customer_id').execute(),
+    ),
   };
 }
 

@@ -26,6 +26,23 @@ describe('the read model rows of an order', () => {
     expect(new Date(row?.hour_start ?? 0).toISOString()).toBe('2026-11-25T10:00:00.000Z');
   });
 
+  it('count sales in the UTC day and in the week (from Monday) of creation', () => {
+    const order = anOrder().build().snapshot();
+    const { sales, weeklySales } = rollupContribution(order, 'PENDING', 1);
+    expect(new Date(sales[0]?.day_start ?? 0).toISOString()).toBe('2026-11-25T00:00:00.000Z');
+    expect(new Date(weeklySales[0]?.week_start ?? 0).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(weeklySales.map((row) => [row.product_id, row.quantity, row.revenue_minor])).toEqual(
+      sales.map((row) => [row.product_id, row.quantity, row.revenue_minor]),
+    );
+  });
+
+  it('count a new order once for its customer', () => {
+    const order = anOrder().build().snapshot();
+    expect(rollupChange(order, [], true).customers).toEqual([
+      { customer_id: order.customerId, order_count: 1 },
+    ]);
+  });
+
   it('move an order between status rows when its status changes', () => {
     const order = anOrder().inStatus('CONFIRMED').build();
     order.changeStatus({ to: 'CANCELLED', actor: 'admin', now: later });
@@ -35,12 +52,20 @@ describe('the read model rows of an order', () => {
       ['CONFIRMED', -1],
     ]);
     expect(change.sales.map((row) => row.quantity)).toEqual([-2]);
+    expect(change.weeklySales.map((row) => row.quantity)).toEqual([-2]);
+    // Still one order of the same customer.
+    expect(change.customers).toEqual([]);
   });
 
   it('change no rollup for a saga step without a status change', () => {
     const order = anOrder().inStatus('CONFIRMED').build();
     order.recordStep('inventory committed', later);
-    expect(rollupChange(order.snapshot(), order.pullEvents(), false)).toEqual({ stats: [], sales: [] });
+    expect(rollupChange(order.snapshot(), order.pullEvents(), false)).toEqual({
+      stats: [],
+      sales: [],
+      weeklySales: [],
+      customers: [],
+    });
   });
 
   it('merge deltas per key, drop those that cancel out and sort by key', () => {
@@ -53,5 +78,7 @@ describe('the read model rows of an order', () => {
     ]);
     expect(merged.stats.map((row) => row.status)).toEqual(['DELIVERED', 'SHIPPED']);
     expect(merged.sales.map((row) => row.quantity)).toEqual([4]);
+    expect(merged.weeklySales.map((row) => row.quantity)).toEqual([4]);
+    expect(merged.customers.map((row) => row.order_count)).toEqual([2]);
   });
 });

@@ -114,7 +114,9 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
     await db.insertInto('order_summaries').values(orders.map(summaryRow)).execute();
     await db.insertInto('order_products').values(orders.flatMap(productRows)).execute();
     const deltas: RollupDeltas[] = orders.map((order) => rollupContribution(order, order.status, 1));
-    await applyRollupDeltas(db, dialect, mergeDeltas(deltas));
+    // Only the rollups this migration created; 0005 creates and fills the weekly and customer ones.
+    const { stats, sales } = mergeDeltas(deltas);
+    await applyRollupDeltas(db, dialect, { stats, sales, weeklySales: [], customers: [] });
     after = ids[ids.length - 1]?.id ?? after;
   }
 }

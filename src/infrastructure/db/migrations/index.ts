@@ -4,6 +4,7 @@ import { ordersMigration } from './0001-orders.js';
 import { messagingMigration } from './0002-messaging.js';
 import { sagaMigration } from './0003-saga.js';
 import { readModelMigration } from './0004-read-model.js';
+import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer-counts.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002-messaging': messagingMigration(dialect),
         '0003-saga': sagaMigration(dialect),
         '0004-read-model': readModelMigration(dialect),
+        '0005-weekly-sales-customer-counts': weeklySalesCustomerCountsMigration(dialect),
       };
     },
   };

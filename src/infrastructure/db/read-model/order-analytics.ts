@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { ceilTo, floorTo, intervals, type Window } from '../../../application/queries/analytics-window.js';
 import type {
   BucketTotal,
   BucketWindow,
@@ -10,7 +11,7 @@ import type { Database } from '../schema.js';
 
 /**
  * Analytics read only the rollups, never the orders: a year is at most 8,760 hourly rows per
- * currency and status, or 365 daily rows per product. MariaDB returns SUM() as DECIMAL text;
+ * currency and status, or 52 weekly rows per product (plus a few daily ones at the edges). MariaDB returns SUM() as DECIMAL text;
  * Number() is exact because every total stays below 2^53 minor units.
  */
 export async function statusTotals(
@@ -64,14 +65,32 @@ export async function timeseries(
   }));
 }
 
-/** One aggregation per request; the caller ranks it both ways (a few thousand rows at most). */
+/**
+ * One aggregation per request; the caller ranks it both ways (a few thousand rows at most). The
+ * whole weeks of the window come from the weekly rollup, the days before the first and after the
+ * last whole week from the daily one: the same sums, with one row standing for up to seven.
+ */
 export async function productSales(
   db: Kysely<Database>,
   currency: string,
   from: number,
   to: number,
 ): Promise<ProductSales[]> {
-  const rows = await db
+  const { weeks, days } = splitByWeeks(from, to);
+  // Each part is summed per product first: the union then holds two rows per product, not one
+  // per product and week or day, and MariaDB materializes that union in a temporary table.
+  const weekly = db
+    .selectFrom('product_sales_weekly')
+    .select((eb) => [
+      'product_id',
+      eb.fn.sum<number | string>('quantity').as('quantity'),
+      eb.fn.sum<number | string>('revenue_minor').as('revenue_minor'),
+    ])
+    .where('currency', '=', currency)
+    .where('week_start', '>=', weeks.from)
+    .where('week_start', '<', weeks.to)
+    .groupBy('product_id');
+  const daily = db
     .selectFrom('product_sales_daily')
     .select((eb) => [
       'product_id',
@@ -79,8 +98,17 @@ export async function productSales(
       eb.fn.sum<number | string>('revenue_minor').as('revenue_minor'),
     ])
     .where('currency', '=', currency)
-    .where('day_start', '>=', from)
-    .where('day_start', '<', to)
+    .where((eb) =>
+      eb.or(days.map((edge) => eb.and([eb('day_start', '>=', edge.from), eb('day_start', '<', edge.to)]))),
+    )
+    .groupBy('product_id');
+  const rows = await db
+    .selectFrom(weekly.unionAll(daily).as('sales'))
+    .select((eb) => [
+      'product_id',
+      eb.fn.sum<number | string>('quantity').as('quantity'),
+      eb.fn.sum<number | string>('revenue_minor').as('revenue_minor'),
+    ])
     .groupBy('product_id')
     // Products whose every sale was cancelled keep a zero row; they are not best sellers.
     .having((eb) => eb.fn.sum('quantity'), '>', 0)
@@ -90,4 +118,22 @@ export async function productSales(
     quantity: Number(row.quantity),
     revenueMinor: Number(row.revenue_minor),
   }));
+}
+
+/**
+ * Splits a window of whole UTC days into the whole weeks (Monday 00:00 UTC) inside it and the
+ * days before and after them. Without a whole week inside, `weeks` is empty and the days cover
+ * the window. The three parts never overlap and always add up to [from, to).
+ */
+export function splitByWeeks(from: number, to: number): { weeks: Window; days: [Window, Window] } {
+  const { widthMs, originMs } = intervals.week;
+  const weeksFrom = Math.min(ceilTo(from, widthMs, originMs), to);
+  const weeksTo = Math.max(floorTo(to, widthMs, originMs), weeksFrom);
+  return {
+    weeks: { from: weeksFrom, to: weeksTo },
+    days: [
+      { from, to: weeksFrom },
+      { from: weeksTo, to },
+    ],
+  };
 }

@@ -40,13 +40,14 @@ export async function searchOrders(
   };
 }
 
+/** The customer's counter row (kept by the projector), not a count over its index entries. */
 export async function countCustomerOrders(db: Kysely<Database>, customerId: string): Promise<number> {
   const row = await db
-    .selectFrom('order_summaries')
-    .select((eb) => eb.fn.countAll<number | string>().as('total'))
+    .selectFrom('customer_order_counts')
+    .select('order_count')
     .where('customer_id', '=', customerId)
-    .executeTakeFirstOrThrow();
-  return Number(row.total);
+    .executeTakeFirst();
+  return Number(row?.order_count ?? 0);
 }
 
 interface PageRow {

@@ -35,6 +35,6 @@ export function rollupChange(
   const now = rollupContribution(order, order.status, 1);
   if (created) return mergeDeltas([now]);
   const firstChange = events.find((event) => event.type === 'order.status_changed');
-  if (!firstChange || firstChange.from === order.status) return { stats: [], sales: [] };
+  if (!firstChange || firstChange.from === order.status) return mergeDeltas([]);
   return mergeDeltas([rollupContribution(order, firstChange.from, -1), now]);
 }

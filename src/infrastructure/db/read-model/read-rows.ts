@@ -1,12 +1,14 @@
 import { toOrderView } from '../../../application/order-view.js';
-import { dayMs, floorTo, hourMs } from '../../../application/queries/analytics-window.js';
+import { dayMs, floorTo, hourMs, intervals } from '../../../application/queries/analytics-window.js';
 import type { OrderState } from '../../../domain/order.js';
 import type { OrderStatus } from '../../../domain/order-status.js';
 import type {
+  CustomerOrderCountsTable,
   OrderProductsTable,
   OrderStatsHourlyTable,
   OrderSummariesTable,
   ProductSalesDailyTable,
+  ProductSalesWeeklyTable,
 } from '../schema.js';
 
 /**
@@ -43,6 +45,8 @@ export function productRows(order: Readonly<OrderState>): OrderProductsTable[] {
 export interface RollupDeltas {
   stats: OrderStatsHourlyTable[];
   sales: ProductSalesDailyTable[];
+  weeklySales: ProductSalesWeeklyTable[];
+  customers: CustomerOrderCountsTable[];
 }
 
 /** Cancelled orders are not sales: they leave revenue and the product rankings. */
@@ -51,7 +55,8 @@ export const countsAsSale = (status: OrderStatus): boolean => status !== 'CANCEL
 /**
  * What an order contributes to the rollups while it has `status`; `sign` -1 takes it away.
  * Rollups are keyed by creation time, so a later status change moves an order between status
- * rows of the same hour and never between hours.
+ * rows of the same hour and never between hours. The customer's order count does not depend on
+ * the status: a status change takes it away and adds it back, and mergeDeltas cancels the two.
  */
 export function rollupContribution(
   order: Readonly<OrderState>,
@@ -68,8 +73,10 @@ export function rollupContribution(
       total_minor: sign * order.totalMinor,
     },
   ];
-  if (!countsAsSale(status)) return { stats, sales: [] };
+  const customers = [{ customer_id: order.customerId, order_count: sign }];
+  if (!countsAsSale(status)) return { stats, sales: [], weeklySales: [], customers };
   const dayStart = floorTo(createdAt, dayMs);
+  const weekStart = floorTo(createdAt, intervals.week.widthMs, intervals.week.originMs);
   const sales = order.items.map((item) => ({
     currency: order.currency,
     day_start: dayStart,
@@ -77,7 +84,8 @@ export function rollupContribution(
     quantity: sign * item.quantity,
     revenue_minor: sign * item.lineTotalMinor,
   }));
-  return { stats, sales };
+  const weeklySales = sales.map(({ day_start: _day, ...sale }) => ({ ...sale, week_start: weekStart }));
+  return { stats, sales, weeklySales, customers };
 }
 
 /**
@@ -85,33 +93,45 @@ export function rollupContribution(
  * locks rollup rows in the same order, so concurrent transactions queue instead of deadlocking.
  */
 export function mergeDeltas(deltas: readonly RollupDeltas[]): RollupDeltas {
-  const stats = new Map<string, OrderStatsHourlyTable>();
-  const sales = new Map<string, ProductSalesDailyTable>();
-  for (const delta of deltas) {
-    for (const row of delta.stats) {
-      const key = `${row.currency}|${String(row.hour_start).padStart(15, '0')}|${row.status}`;
-      const sum = stats.get(key);
-      if (sum) {
-        sum.order_count += row.order_count;
-        sum.total_minor += row.total_minor;
-      } else stats.set(key, { ...row });
-    }
-    for (const row of delta.sales) {
-      const key = `${row.currency}|${String(row.day_start).padStart(15, '0')}|${row.product_id}`;
-      const sum = sales.get(key);
-      if (sum) {
-        sum.quantity += row.quantity;
-        sum.revenue_minor += row.revenue_minor;
-      } else sales.set(key, { ...row });
-    }
-  }
-  const sorted = <T>(map: Map<string, T>, keep: (row: T) => boolean) =>
-    [...map.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, row]) => row)
-      .filter(keep);
+  const time = (ms: number) => String(ms).padStart(15, '0');
   return {
-    stats: sorted(stats, (row) => row.order_count !== 0 || row.total_minor !== 0),
-    sales: sorted(sales, (row) => row.quantity !== 0 || row.revenue_minor !== 0),
+    stats: merge(
+      deltas.flatMap((delta) => delta.stats),
+      (row) => `${row.currency}|${time(row.hour_start)}|${row.status}`,
+      ['order_count', 'total_minor'],
+    ),
+    sales: merge(
+      deltas.flatMap((delta) => delta.sales),
+      (row) => `${row.currency}|${time(row.day_start)}|${row.product_id}`,
+      ['quantity', 'revenue_minor'],
+    ),
+    weeklySales: merge(
+      deltas.flatMap((delta) => delta.weeklySales),
+      (row) => `${row.currency}|${time(row.week_start)}|${row.product_id}`,
+      ['quantity', 'revenue_minor'],
+    ),
+    customers: merge(
+      deltas.flatMap((delta) => delta.customers),
+      (row) => row.customer_id,
+      ['order_count'],
+    ),
   };
+}
+
+/** Sums `amounts` of the rows sharing a key; returns the non-zero sums in key order. */
+function merge<T extends Record<A, number>, A extends keyof T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  amounts: readonly A[],
+): T[] {
+  const sums = new Map<string, T>();
+  for (const row of rows) {
+    const sum = sums.get(key(row));
+    if (!sum) sums.set(key(row), { ...row });
+    else for (const amount of amounts) (sum as Record<A, number>)[amount] += row[amount];
+  }
+  return [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, row]) => row)
+    .filter((row) => amounts.some((amount) => row[amount] !== 0));
 }

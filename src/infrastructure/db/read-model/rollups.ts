@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Dialect } from '../connection.js';
 import type { Database } from '../schema.js';
 import type { RollupDeltas } from './read-rows.js';
@@ -6,41 +6,54 @@ import type { RollupDeltas } from './read-rows.js';
 /**
  * Adds deltas to the rollup rows, creating missing ones: MySQL's ON DUPLICATE KEY UPDATE or
  * SQLite's ON CONFLICT DO UPDATE. Rows arrive sorted by key (mergeDeltas), and one multi-row
- * statement takes their locks in that order.
+ * statement per table, always in the same table order, takes their locks in that order.
  */
 export async function applyRollupDeltas(
   db: Kysely<Database>,
   dialect: Dialect,
   deltas: RollupDeltas,
 ): Promise<void> {
+  /** `column = column + <the inserted value>` for each amount, in the dialect's spelling. */
+  const add = <C extends string>(columns: readonly C[]) =>
+    Object.fromEntries(
+      columns.map((column) => [
+        column,
+        dialect === 'mysql'
+          ? sql<number>`${sql.ref(column)} + values(${sql.ref(column)})`
+          : sql<number>`${sql.ref(column)} + ${sql.ref(`excluded.${column}`)}`,
+      ]),
+    ) as Record<C, RawBuilder<number>>;
+
   if (deltas.stats.length > 0) {
     const insert = db.insertInto('order_stats_hourly').values(deltas.stats);
+    const amounts = add(['order_count', 'total_minor']);
     await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate({
-          order_count: sql`order_count + values(order_count)`,
-          total_minor: sql`total_minor + values(total_minor)`,
-        })
-      : insert.onConflict((conflict) =>
-          conflict.columns(['currency', 'hour_start', 'status']).doUpdateSet({
-            order_count: sql`order_count + excluded.order_count`,
-            total_minor: sql`total_minor + excluded.total_minor`,
-          }),
-        )
+      ? insert.onDuplicateKeyUpdate(amounts)
+      : insert.onConflict((c) => c.columns(['currency', 'hour_start', 'status']).doUpdateSet(amounts))
     ).execute();
   }
   if (deltas.sales.length > 0) {
     const insert = db.insertInto('product_sales_daily').values(deltas.sales);
+    const amounts = add(['quantity', 'revenue_minor']);
     await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate({
-          quantity: sql`quantity + values(quantity)`,
-          revenue_minor: sql`revenue_minor + values(revenue_minor)`,
-        })
-      : insert.onConflict((conflict) =>
-          conflict.columns(['currency', 'day_start', 'product_id']).doUpdateSet({
-            quantity: sql`quantity + excluded.quantity`,
-            revenue_minor: sql`revenue_minor + excluded.revenue_minor`,
-          }),
-        )
+      ? insert.onDuplicateKeyUpdate(amounts)
+      : insert.onConflict((c) => c.columns(['currency', 'day_start', 'product_id']).doUpdateSet(amounts))
+    ).execute();
+  }
+  if (deltas.weeklySales.length > 0) {
+    const insert = db.insertInto('product_sales_weekly').values(deltas.weeklySales);
+    const amounts = add(['quantity', 'revenue_minor']);
+    await (dialect === 'mysql'
+      ? insert.onDuplicateKeyUpdate(amounts)
+      : insert.onConflict((c) => c.columns(['currency', 'week_start', 'product_id']).doUpdateSet(amounts))
+    ).execute();
+  }
+  if (deltas.customers.length > 0) {
+    const insert = db.insertInto('customer_order_counts').values(deltas.customers);
+    const amounts = add(['order_count']);
+    await (dialect === 'mysql'
+      ? insert.onDuplicateKeyUpdate(amounts)
+      : insert.onConflict((c) => c.column('customer_id').doUpdateSet(amounts))
     ).execute();
   }
 }

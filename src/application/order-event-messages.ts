@@ -10,7 +10,11 @@ import type { IdGenerator, OutboxMessage } from './ports.js';
  * wait for (`order.confirmed`, `order.cancelled`) also get an event of their own.
  */
 export function orderEventMessages(newId: IdGenerator) {
-  return (order: Readonly<OrderState>, events: readonly OrderEvent[]): OutboxMessage[] => {
+  return (
+    order: Readonly<OrderState>,
+    events: readonly OrderEvent[],
+    causationId: string | null = null,
+  ): OutboxMessage[] => {
     const messages: OutboxMessage[] = [];
     const publish = (type: string, occurredAt: Date, payload: unknown) =>
       messages.push({
@@ -20,7 +24,7 @@ export function orderEventMessages(newId: IdGenerator) {
           messageId: newId(),
           type,
           correlationId: order.id,
-          causationId: null,
+          causationId,
           occurredAt: occurredAt.toISOString(),
           payload,
         },
@@ -36,6 +40,7 @@ export function orderEventMessages(newId: IdGenerator) {
         from: event.from,
         to: event.to,
         reason: event.reason,
+        changedBy: event.by,
         version: order.version,
       };
       publish('order.status_changed', event.occurredAt, change);

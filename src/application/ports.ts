@@ -85,9 +85,10 @@ export interface Transaction {
 export interface UnitOfWork {
   /**
    * Runs `work` in one database transaction. On success the events recorded by the orders it
-   * saved become outbox messages (and read-model updates) in the same transaction.
+   * saved become outbox messages (and read-model updates) in the same transaction; `causationId`
+   * names the message that caused the work, and those events carry it.
    */
-  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  run<T>(work: (tx: Transaction) => Promise<T>, options?: { causationId?: string }): Promise<T>;
 }
 
 export interface OrderQueries {

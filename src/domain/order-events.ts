@@ -1,4 +1,4 @@
-import type { OrderStatus } from './order-status.js';
+import type { Actor, OrderStatus } from './order-status.js';
 
 /** What happened to an order, recorded by the aggregate and turned into outbox rows on commit. */
 export type OrderEvent =
@@ -10,4 +10,6 @@ export type OrderEvent =
       from: OrderStatus;
       to: OrderStatus;
       reason: string | null;
+      /** Who made the change: tells a saga that gave up apart from a customer who cancelled. */
+      by: Actor;
     };

@@ -166,6 +166,7 @@ export class Order {
       from,
       to,
       reason: changeReason,
+      by: actor,
     });
     return true;
   }

@@ -18,12 +18,15 @@ export function sagaRunner(deps: { uow: UnitOfWork; saga: PlaceOrderSaga; clock:
   return {
     handleReply(envelope: Envelope): Promise<ReplyOutcome | 'duplicate'> {
       if (!isReply(envelope)) throw new UnknownReply(envelope.type);
-      return deps.uow.run(async (tx) => {
-        if (!(await tx.inbox.markProcessed(envelope.messageId, envelope.type))) return 'duplicate';
-        const order = await tx.orders.findByIdForUpdate(envelope.correlationId);
-        if (!order) return 'unknown-order';
-        return deps.saga.applyReply(tx, order, envelope);
-      });
+      return deps.uow.run(
+        async (tx) => {
+          if (!(await tx.inbox.markProcessed(envelope.messageId, envelope.type))) return 'duplicate';
+          const order = await tx.orders.findByIdForUpdate(envelope.correlationId);
+          if (!order) return 'unknown-order';
+          return deps.saga.applyReply(tx, order, envelope);
+        },
+        { causationId: envelope.messageId },
+      );
     },
 
     /** Compensates sagas whose step deadline passed; returns how many it handled. */

@@ -35,7 +35,11 @@ export interface UnitOfWorkOptions {
   dialect: Dialect;
   now: () => number;
   /** Maps an order's events to the messages other services receive. */
-  eventMessages: (order: Readonly<OrderState>, events: readonly OrderEvent[]) => OutboxMessage[];
+  eventMessages: (
+    order: Readonly<OrderState>,
+    events: readonly OrderEvent[],
+    causationId: string | null,
+  ) => OutboxMessage[];
   projectors?: readonly Projector[];
   /** Runs of one unit of work when the database aborts it as a deadlock victim. */
   maxAttempts?: number;
@@ -49,11 +53,11 @@ export interface UnitOfWorkOptions {
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3, afterCommit = [] } = options;
   return {
-    async run(work) {
+    async run(work, { causationId = null }: { causationId?: string | null } = {}) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const changes: CommittedChange[] = [];
-          const result = await attemptOnce(work, changes);
+          const result = await attemptOnce(work, changes, causationId);
           for (const observe of afterCommit) observe(changes);
           return result;
         } catch (error) {
@@ -65,7 +69,11 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     },
   };
 
-  function attemptOnce<T>(work: (tx: Transaction) => Promise<T>, changes: CommittedChange[]): Promise<T> {
+  function attemptOnce<T>(
+    work: (tx: Transaction) => Promise<T>,
+    changes: CommittedChange[],
+    causationId: string | null,
+  ): Promise<T> {
     return db.transaction().execute(async (trx) => {
       const saved = new Set<Order>();
       const outbox = outboxWriter(trx, now);
@@ -81,7 +89,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
         const events = order.pullEvents();
         const state = order.snapshot();
         if (events.length > 0) {
-          await outbox.add(eventMessages(state, events));
+          await outbox.add(eventMessages(state, events, causationId));
           changes.push({ order: state, events });
         }
         // Also without events: a saga step changes what a read model shows of the order.

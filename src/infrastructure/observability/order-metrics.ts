@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../../application/messages.js';
 import type { ReplyOutcome } from '../../application/saga/place-order-saga.js';
 import type { OrderState } from '../../domain/order.js';
-import type { OrderStatus } from '../../domain/order-status.js';
+import type { Actor, OrderStatus } from '../../domain/order-status.js';
 import type { Database } from '../db/schema.js';
 import type { CommitObserver } from '../db/unit-of-work.js';
 import type { Metrics } from './metrics.js';
@@ -21,7 +21,7 @@ export function orderMetrics(metrics: Metrics): CommitObserver {
         }
         metrics.orderStatusChanges.inc({ from: event.from, to: event.to });
         if (event.from === 'PENDING') {
-          metrics.sagaOutcomes.inc({ outcome: sagaOutcome(order, event.to) });
+          metrics.sagaOutcomes.inc({ outcome: sagaOutcome(order, event.to, event.by) });
           metrics.sagaDuration.observe(
             Math.max(0, event.occurredAt.getTime() - order.createdAt.getTime()) / 1000,
           );
@@ -32,11 +32,12 @@ export function orderMetrics(metrics: Metrics): CommitObserver {
 }
 
 /** Why the saga ended, from the order's own bookkeeping: a closed set of values. */
-function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus): string {
+function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus, by: Actor): string {
   if (to === 'CONFIRMED') return 'confirmed';
   if (order.inventory.status === 'REJECTED') return 'out_of_stock';
   if (order.payment.status === 'FAILED') return 'payment_failed';
-  return 'cancelled';
+  // The saga cancels for no other reason than a step that missed its deadline.
+  return by === 'saga' ? 'timed_out' : 'cancelled';
 }
 
 /**

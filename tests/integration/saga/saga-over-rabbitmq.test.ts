@@ -89,6 +89,25 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     );
   });
 
+  it('names the reply that confirmed the order as the cause of the order.confirmed event', async () => {
+    const t = await connectedService();
+    const id = await place(t, 'c-cause');
+    await finalState(t, id);
+    const event = await t.service.database.db
+      .selectFrom('outbox')
+      .select('body')
+      .where('correlation_id', '=', id)
+      .where('type', '=', 'order.confirmed')
+      .executeTakeFirstOrThrow();
+    const { causationId } = JSON.parse(event.body) as { causationId: string };
+    const cause = await t.service.database.db
+      .selectFrom('inbox')
+      .select('type')
+      .where('message_id', '=', causationId)
+      .executeTakeFirst();
+    expect(cause?.type).toBe('payment.succeeded');
+  });
+
   it('cancels an order for a product that is out of stock', async () => {
     const t = await connectedService({ SIM_STOCK: JSON.stringify({ 'sold-out': 0 }) });
     const id = await place(t, 'c-stock', [{ productId: 'sold-out', quantity: 1, price: 5 }]);
@@ -115,6 +134,8 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     const id = await place(t, 'c-slow');
     const cancelled = await finalState(t, id);
     expect(cancelled.cancellationReason).toBe('inventory reservation timed out');
+    const metrics = (await t.service.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^saga_outcomes_total\{outcome="timed_out"\} 1$/m);
     // The reservation still lands 1.5 s later; the saga answers it with a release.
     await expect
       .poll(

@@ -104,6 +104,7 @@ describe('changing an order status', () => {
         from: 'CONFIRMED',
         to: 'PROCESSING',
         reason: 'picked',
+        by: 'admin',
       },
     ]);
   });

@@ -37,6 +37,8 @@ export interface Config {
   messaging: {
     /** Deliveries of one message before it is dead-lettered. */
     maxAttempts: number;
+    /** Base of the exponential wait between deliveries of a failing message. */
+    retryBaseDelayMs: number;
     outboxPollMs: number;
     outboxBatchSize: number;
   };
@@ -153,6 +155,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       : null,
     messaging: {
       maxAttempts: read.int('MESSAGE_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
+      retryBaseDelayMs: read.int('MESSAGE_RETRY_DELAY_MS', 250, { min: 0, max: 60_000 }),
       outboxPollMs: read.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
       outboxBatchSize: read.int('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
     },

@@ -80,6 +80,7 @@ export async function createService(
           url: rabbitMqUrl(config.rabbitmq),
           prefetch: config.rabbitmq.prefetch,
           maxAttempts: config.messaging.maxAttempts,
+          retryBaseDelayMs: config.messaging.retryBaseDelayMs,
           logger: logger.child({ component: 'rabbitmq' }),
           // Every queue of the topology, participants' too: a command published before its
           // participant first connects must wait in its queue, not be dropped by the exchange.
@@ -88,6 +89,7 @@ export async function createService(
         })
       : createInProcessBus({
           maxAttempts: config.messaging.maxAttempts,
+          retryBaseDelayMs: config.messaging.retryBaseDelayMs,
           logger: logger.child({ component: 'bus' }),
         }),
     metrics,

@@ -30,6 +30,7 @@ const bus = await createRabbitMqBus({
   url: rabbitMqUrl(rabbitmq),
   prefetch: rabbitmq.prefetch,
   maxAttempts: config.messaging.maxAttempts,
+  retryBaseDelayMs: config.messaging.retryBaseDelayMs,
   logger,
   namePrefix: rabbitmq.namePrefix,
   connectionName: `${rabbitmq.namePrefix}order-simulators`,

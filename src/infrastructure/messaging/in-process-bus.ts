@@ -1,13 +1,17 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Envelope } from '../../application/messages.js';
 import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
 import { describeError } from './envelope-codec.js';
+import { retryDelayMs } from './retry-delay.js';
 import { topicMatches } from './topic-pattern.js';
 import { findQueue, type MessagingTopology, messagingTopology } from './topology.js';
 
 export interface InProcessBusOptions {
   /** Deliveries of one message before it is dead-lettered (at least 1). */
   maxAttempts: number;
+  /** Base of the exponential wait before a failed delivery is retried. Default 250 ms. */
+  retryBaseDelayMs?: number;
   /** Messages one consumer handles at once. Default 10. */
   prefetch?: number;
   logger?: Logger;
@@ -132,6 +136,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
           });
         } else {
           logger?.warn(context, 'message handler failed; will retry');
+          await setTimeout(retryDelayMs(attempt, options.retryBaseDelayMs ?? 250));
           queue.messages.push(pending);
         }
       }

@@ -20,6 +20,8 @@ export interface RabbitMqBusOptions {
   prefetch: number;
   /** Deliveries of one message before it is dead-lettered (at least 1). */
   maxAttempts: number;
+  /** Base of the exponential wait before a failed delivery is retried. Default 250 ms. */
+  retryBaseDelayMs?: number;
   logger: Logger;
   /** Logical names of the work queues to declare at start; every queue of the topology by default. */
   queues?: readonly string[];
@@ -93,7 +95,14 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   let stopping = false;
   let closed = false;
 
-  const deliver = createDeliveryProcessor({ publisher, physical, topology, maxAttempts, logger });
+  const deliver = createDeliveryProcessor({
+    publisher,
+    physical,
+    topology,
+    maxAttempts,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
+    logger,
+  });
 
   return {
     publish({ exchange, routingKey, envelope }: OutgoingMessage) {

@@ -1,9 +1,11 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AsyncMessage, ConsumerStatus, type Publisher } from 'rabbitmq-client';
 import type { Envelope } from '../../application/messages.js';
 import type { MessageHandler } from './bus.js';
 import { decodeEnvelope, describeError, encodeEnvelope } from './envelope-codec.js';
 import { attemptOf, copyHeaders, type Failure, headers, originOf } from './rabbitmq-headers.js';
+import { retryDelayMs } from './retry-delay.js';
 import type { MessagingTopology } from './topology.js';
 
 export interface DeliveryProcessorDeps {
@@ -11,6 +13,8 @@ export interface DeliveryProcessorDeps {
   physical: (name: string) => string;
   topology: MessagingTopology;
   maxAttempts: number;
+  /** Base of the exponential wait before a retry (retry-delay.ts). */
+  retryBaseDelayMs: number;
   logger: Logger;
 }
 
@@ -23,6 +27,7 @@ export function createDeliveryProcessor({
   physical,
   topology,
   maxAttempts,
+  retryBaseDelayMs,
   logger,
 }: DeliveryProcessorDeps) {
   const deadLetter = (
@@ -92,6 +97,8 @@ export function createDeliveryProcessor({
         await deadLetter(queue, message, encodeEnvelope(envelope), 'handler-failed', error);
       } else {
         logger.warn(context, 'message handler failed; will retry');
+        // The message holds its consumer slot while it waits, which also slows a failing consumer down.
+        await setTimeout(retryDelayMs(attempt, retryBaseDelayMs));
         await retry(queue, message, envelope, error);
       }
       return ConsumerStatus.ACK;

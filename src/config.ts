@@ -70,6 +70,8 @@ export interface Config {
     rateLimitMax: number;
     rateLimitWindowMs: number;
     corsOrigins: string[] | boolean;
+    /** How long an Idempotency-Key is remembered. */
+    idempotencyKeyTtlMs: number;
     trustProxy: boolean;
     /** How long SIGTERM/SIGINT may take to drain requests and stop workers before the process exits 1. */
     shutdownTimeoutMs: number;
@@ -193,6 +195,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       rateLimitMax: read.int('RATE_LIMIT_MAX', 600, { min: 0, max: 1_000_000 }),
       rateLimitWindowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, { min: 1000, max: 3_600_000 }),
       corsOrigins: corsOrigins(read.string('CORS_ORIGINS', '')),
+      idempotencyKeyTtlMs: read.int('IDEMPOTENCY_KEY_TTL_HOURS', 24, { min: 1, max: 8760 }) * 3_600_000,
       trustProxy: read.bool('TRUST_PROXY', false),
       shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, { min: 1000, max: 600_000 }),
     },

@@ -18,6 +18,7 @@ import { sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
 import { runInBackground } from './infrastructure/background.js';
 import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connection.js';
+import { defaultRetention, housekeeping } from './infrastructure/db/housekeeping.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
@@ -114,6 +115,19 @@ export async function createService(
   const relayTask = background
     ? runInBackground('outbox-relay', config.messaging.outboxPollMs, relay.publishBatch, logger)
     : null;
+  const cleaner = background
+    ? runInBackground(
+        'housekeeping',
+        60_000,
+        housekeeping({
+          db: database.db,
+          dialect: database.dialect,
+          now,
+          retention: { ...defaultRetention, idempotencyKeysMs: config.http.idempotencyKeyTtlMs },
+        }),
+        logger,
+      )
+    : null;
   const outboxBacklog = cachedProbe(relay.backlog, { ttlMs: 1_000, timeoutMs: 2_000 });
   registerOutboxGauges(registry, outboxBacklog);
 
@@ -183,6 +197,7 @@ export async function createService(
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();
+      await cleaner?.stop();
       await bus.close();
       await database.close();
       readiness.close();

@@ -12,8 +12,6 @@ export interface OutboxRelayOptions {
   batchSize: number;
   now: () => number;
   logger: Logger;
-  /** Sent rows are kept this long for inspection, then deleted. */
-  retentionMs?: number;
 }
 
 /**
@@ -23,7 +21,7 @@ export interface OutboxRelayOptions {
  * and before its commit; consumers drop the duplicate by messageId).
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
-  const { db, dialect, bus, batchSize, now, logger, retentionMs = 3_600_000 } = options;
+  const { db, dialect, bus, batchSize, now, logger } = options;
 
   /** Publishes one batch; true when the batch was full, so there may be more. */
   async function publishBatch(): Promise<boolean> {
@@ -65,14 +63,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     });
   }
 
-  async function purgeSent(): Promise<number> {
-    const result = await db
-      .deleteFrom('outbox')
-      .where('sent_at', '<', now() - retentionMs)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
-  }
-
   /** Unsent messages and the age of the oldest, for metrics and readiness. */
   async function backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
     const row = await db
@@ -87,7 +77,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     };
   }
 
-  return { publishBatch, purgeSent, backlog };
+  return { publishBatch, backlog };
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

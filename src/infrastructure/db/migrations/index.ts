@@ -5,6 +5,7 @@ import { messagingMigration } from './0002-messaging.js';
 import { sagaMigration } from './0003-saga.js';
 import { readModelMigration } from './0004-read-model.js';
 import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer-counts.js';
+import { housekeepingMigration } from './0006-housekeeping.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0003-saga': sagaMigration(dialect),
         '0004-read-model': readModelMigration(dialect),
         '0005-weekly-sales-customer-counts': weeklySalesCustomerCountsMigration(dialect),
+        '0006-housekeeping': housekeepingMigration(dialect),
       };
     },
   };

@@ -124,7 +124,14 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         });
       } catch (handlerError) {
         const error = describeError(handlerError);
-        const context = { queue: name, messageId: pending.envelope.messageId, attempt, error };
+        const context = {
+          queue: name,
+          messageId: pending.envelope.messageId,
+          type: pending.envelope.type,
+          correlationId: pending.envelope.correlationId,
+          attempt,
+          error,
+        };
         if (attempt >= maxAttempts) {
           logger?.error(context, 'message handler failed on its last attempt; dead-lettered');
           deadLetters.push({

@@ -91,7 +91,14 @@ export function createDeliveryProcessor({
       return ConsumerStatus.ACK;
     } catch (handlerError) {
       const error = describeError(handlerError);
-      const context = { queue, messageId: envelope.messageId, type: envelope.type, attempt, error };
+      const context = {
+        queue,
+        messageId: envelope.messageId,
+        type: envelope.type,
+        correlationId: envelope.correlationId,
+        attempt,
+        error,
+      };
       if (attempt >= maxAttempts) {
         logger.error(context, 'message handler failed on its last attempt; dead-lettered');
         await deadLetter(queue, message, encodeEnvelope(envelope), 'handler-failed', error);

@@ -55,6 +55,10 @@ export interface Config {
     failureRate: number;
     latencyMs: number;
   };
+  /** Who takes payments: the simulator, or a card gateway's REST API. */
+  payment:
+    | { provider: 'simulator' }
+    | { provider: 'http'; apiUrl: string; apiKey: string; timeoutMs: number };
   jwt: {
     secret: string | null;
     jwksUrl: string | null;
@@ -173,6 +177,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       failureRate: read.number('SIM_FAILURE_RATE', 0, { min: 0, max: 1 }),
       latencyMs: read.int('SIM_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     },
+    payment: paymentConfig(read),
     jwt: {
       secret: secret ?? (jwksUrl || env === 'production' ? null : developmentSecret),
       jwksUrl,
@@ -205,6 +210,22 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 1, max: 600_000 }),
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },
+  };
+}
+
+function paymentConfig(read: ReturnType<typeof reader>): Config['payment'] {
+  const provider = read.oneOf('PAYMENT_PROVIDER', ['simulator', 'http'] as const, 'simulator');
+  if (provider === 'simulator') return { provider };
+  const apiUrl = read.string('PAYMENT_API_URL', '');
+  const apiKey = read.string('PAYMENT_API_KEY', '');
+  if (!URL.canParse(apiUrl))
+    throw new ConfigError('PAYMENT_API_URL', 'must be the gateway API URL when PAYMENT_PROVIDER=http');
+  if (!apiKey) throw new ConfigError('PAYMENT_API_KEY', 'is required when PAYMENT_PROVIDER=http');
+  return {
+    provider,
+    apiUrl,
+    apiKey,
+    timeoutMs: read.int('PAYMENT_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
   };
 }
 

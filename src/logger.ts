@@ -40,6 +40,9 @@ export const redactedPaths = [
   'config.jwt.secret',
   'config.database.password',
   'config.rabbitmq.password',
+  'apiKey',
+  '*.apiKey',
+  'config.payment.apiKey',
 ];
 
 /**

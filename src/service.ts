@@ -99,7 +99,7 @@ export async function createService(
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
         logger: logger.child({ component: 'simulators' }),
-        ...simulatorOptions(config.simulators),
+        ...simulatorOptions(config),
       })
     : null;
 

@@ -35,7 +35,7 @@ const bus = await createRabbitMqBus({
   namePrefix: rabbitmq.namePrefix,
   connectionName: `${rabbitmq.namePrefix}order-simulators`,
 });
-const simulators = startSimulators(bus, { logger, ...simulatorOptions(config.simulators) });
+const simulators = startSimulators(bus, { logger, ...simulatorOptions(config) });
 logger.info({ simulators: config.simulators }, 'simulators serving inventory and payment commands');
 
 let stopping = false;

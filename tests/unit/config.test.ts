@@ -89,3 +89,20 @@ describe('configuration', () => {
     expect(loadConfig({ ENV: 'production', JWT_SECRET: strongSecret }).jwt.secret).not.toMatch(/development/);
   });
 });
+
+describe('payment provider configuration', () => {
+  it('uses the simulator unless told otherwise', () => {
+    expect(loadConfig({}).payment).toEqual({ provider: 'simulator' });
+  });
+
+  it('needs the gateway URL and key for the HTTP provider, naming the missing variable', () => {
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'http', PAYMENT_API_KEY: 'k' })).toThrow(/PAYMENT_API_URL/);
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'http', PAYMENT_API_URL: 'https://gw.example' })).toThrow(
+      /PAYMENT_API_KEY/,
+    );
+    expect(
+      loadConfig({ PAYMENT_PROVIDER: 'http', PAYMENT_API_URL: 'https://gw.example', PAYMENT_API_KEY: 'k' })
+        .payment,
+    ).toEqual({ provider: 'http', apiUrl: 'https://gw.example', apiKey: 'k', timeoutMs: 5000 });
+  });
+});

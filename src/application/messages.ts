@@ -54,7 +54,3 @@ export const topology = {
   replyQueue: 'order-service.replies',
   deadLetterQueue: 'orders.dead-letter',
 } as const;
-
-/** Commands are routed by their type (`inventory.reserve`), replies by theirs (`payment.failed`). */
-export const participantOf = (type: CommandType): 'inventory' | 'payment' =>
-  type.startsWith('inventory.') ? 'inventory' : 'payment';

@@ -35,12 +35,6 @@ export const transitions: readonly Transition[] = [
   { from: 'SHIPPED', to: 'DELIVERED', actors: ['service', 'admin'], note: 'final' },
 ];
 
-export const finalStatuses: readonly OrderStatus[] = ['DELIVERED', 'CANCELLED'];
-
 export function findTransition(from: OrderStatus, to: OrderStatus): Transition | undefined {
   return transitions.find((t) => t.from === from && t.to === to);
-}
-
-export function isOrderStatus(value: string): value is OrderStatus {
-  return (orderStatuses as readonly string[]).includes(value);
 }

@@ -1,7 +1,7 @@
 import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
-import { type Actor, finalStatuses, findTransition, type OrderStatus, transitions } from './order-status.js';
+import { type Actor, findTransition, type OrderStatus, transitions } from './order-status.js';
 
 export interface ShippingAddress {
   street: string;
@@ -113,10 +113,6 @@ export class Order {
 
   get status(): OrderStatus {
     return this.state.status;
-  }
-
-  get isFinal(): boolean {
-    return finalStatuses.includes(this.state.status);
   }
 
   snapshot(): Readonly<OrderState> {

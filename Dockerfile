@@ -3,11 +3,7 @@
 # Build stage: full toolchain, dev dependencies, TypeScript compile.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 is compiled here from source, against this exact Node ABI, rather than trusting a prebuilt binary.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-ENV npm_config_build_from_source=true
+# better-sqlite3 13 ships N-API prebuilds inside its package: no compiler needed.
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./

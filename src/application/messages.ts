@@ -20,15 +20,34 @@ export interface LineItem {
   quantity: number;
 }
 
-export interface CommandPayloads {
+export const commandTypes = [
+  'inventory.reserve',
+  'inventory.release',
+  'inventory.commit',
+  'payment.process',
+  'payment.refund',
+] as const;
+
+export const replyTypes = [
+  'inventory.reserved',
+  'inventory.rejected',
+  'inventory.released',
+  'inventory.committed',
+  'payment.succeeded',
+  'payment.failed',
+  'payment.refunded',
+] as const;
+
+export interface CommandPayloads extends Record<CommandType, object> {
   'inventory.reserve': { orderId: string; items: LineItem[] };
-  'inventory.release': { orderId: string; reason: string };
+  /** `reservationId` names one reservation to release (an unrequested second one); absent: the order's. */
+  'inventory.release': { orderId: string; reason: string; reservationId?: string };
   'inventory.commit': { orderId: string };
   'payment.process': { orderId: string; customerId: string; amountMinor: number; currency: string };
   'payment.refund': { orderId: string; transactionId: string; amountMinor: number; currency: string };
 }
 
-export interface ReplyPayloads {
+export interface ReplyPayloads extends Record<ReplyType, object> {
   'inventory.reserved': { orderId: string; reservationId: string };
   'inventory.rejected': { orderId: string; reason: string; productIds: string[] };
   'inventory.released': { orderId: string };
@@ -38,10 +57,14 @@ export interface ReplyPayloads {
   'payment.refunded': { orderId: string; transactionId: string };
 }
 
-export type CommandType = keyof CommandPayloads;
-export type ReplyType = keyof ReplyPayloads;
+export type CommandType = (typeof commandTypes)[number];
+export type ReplyType = (typeof replyTypes)[number];
 export type Command = { [K in CommandType]: Envelope<K, CommandPayloads[K]> }[CommandType];
 export type Reply = { [K in ReplyType]: Envelope<K, ReplyPayloads[K]> }[ReplyType];
+
+export function isReply(envelope: Envelope): envelope is Reply {
+  return (replyTypes as readonly string[]).includes(envelope.type);
+}
 
 /** Exchange and queue names, shared by the service, the simulators and the docs. */
 export const topology = {

@@ -2,7 +2,7 @@ import type { Actor, OrderStatus } from './order-status.js';
 
 /** What happened to an order, recorded by the aggregate and turned into outbox rows on commit. */
 export type OrderEvent =
-  | { type: 'order.created'; orderId: string; occurredAt: Date }
+  | { type: 'order.created'; orderId: string; occurredAt: Date; by: Actor }
   | {
       type: 'order.status_changed';
       orderId: string;

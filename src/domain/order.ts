@@ -1,7 +1,19 @@
-import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
+import { Forbidden, IllegalProgress, IllegalTransition, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
+import {
+  canMoveInventory,
+  canMovePayment,
+  type InventoryMove,
+  type InventoryStatus,
+  inventoryMoves,
+  type PaymentMove,
+  type PaymentStatus,
+  paymentMoves,
+} from './order-progress.js';
 import { type Actor, findTransition, type OrderStatus, transitions } from './order-status.js';
+
+export type { InventoryStatus, PaymentStatus } from './order-progress.js';
 
 export interface ShippingAddress {
   street: string;
@@ -17,14 +29,14 @@ export interface OrderItem {
   lineTotalMinor: number;
 }
 
+/** One status change: what, when, who, why, and the message that caused it (null for an HTTP call). */
 export interface StatusChange {
   status: OrderStatus;
   changedAt: Date;
+  changedBy: Actor;
   reason: string | null;
+  causationId: string | null;
 }
-
-export type PaymentStatus = 'NOT_STARTED' | 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED';
-export type InventoryStatus = 'NOT_STARTED' | 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED' | 'COMMITTED';
 
 export interface OrderState {
   id: string;
@@ -41,7 +53,7 @@ export interface OrderState {
   statusHistory: StatusChange[];
   createdAt: Date;
   updatedAt: Date;
-  /** Incremented on every change; the repository writes only if it still matches (optimistic lock). */
+  /** One more per committed change; the repository writes only if it still matches (optimistic lock). */
   version: number;
 }
 
@@ -51,6 +63,8 @@ export interface NewOrder {
   items: ReadonlyArray<{ productId: string; quantity: number; unitPriceMinor: number }>;
   shippingAddress: ShippingAddress;
   currency: string;
+  /** Who placed it: the customer itself, or staff on its behalf. */
+  createdBy: Actor;
   now: Date;
 }
 
@@ -59,18 +73,31 @@ export interface StatusRequest {
   actor: Actor;
   trackingNumber?: string | null;
   reason?: string | null;
+  /** The message that caused the change, for the history; null or absent for an HTTP call. */
+  causationId?: string | null;
   now: Date;
 }
 
 /**
- * The order aggregate: the only way to change an order. It checks every change against the
- * transition table and records what happened as events, which the unit of work turns into
- * outbox messages in the same transaction.
+ * The order aggregate: the only way to change an order. Status changes are checked against the
+ * transition table, stock and payment progress against the progress tables, and an illegal move
+ * throws. Status changes are recorded as events, which the unit of work turns into outbox
+ * messages in the same transaction.
+ *
+ * The version counts committed changes, not method calls: the first change after the order was
+ * read (or its creation) raises it once, so a new order is version 1 however the saga's first step
+ * touches it before the insert.
  */
 export class Order {
   private events: OrderEvent[] = [];
+  private changed: boolean;
 
-  private constructor(private state: OrderState) {}
+  private constructor(
+    private state: OrderState,
+    isNew: boolean,
+  ) {
+    this.changed = isNew;
+  }
 
   static create(input: NewOrder): Order {
     if (input.items.length === 0) throw new ValidationError('An order needs at least one item');
@@ -78,29 +105,45 @@ export class Order {
       ...item,
       lineTotalMinor: multiply(item.unitPriceMinor, item.quantity),
     }));
-    const order = new Order({
-      id: input.id,
-      customerId: input.customerId,
-      status: 'PENDING',
-      items,
-      shippingAddress: { ...input.shippingAddress },
-      currency: input.currency,
-      totalMinor: sum(items.map((item) => item.lineTotalMinor)),
-      trackingNumber: null,
-      cancellationReason: null,
-      payment: { status: 'NOT_STARTED', transactionId: null },
-      inventory: { status: 'NOT_STARTED', reservationId: null },
-      statusHistory: [{ status: 'PENDING', changedAt: input.now, reason: null }],
-      createdAt: input.now,
-      updatedAt: input.now,
-      version: 1,
+    const order = new Order(
+      {
+        id: input.id,
+        customerId: input.customerId,
+        status: 'PENDING',
+        items,
+        shippingAddress: { ...input.shippingAddress },
+        currency: input.currency,
+        totalMinor: sum(items.map((item) => item.lineTotalMinor)),
+        trackingNumber: null,
+        cancellationReason: null,
+        payment: { status: 'NOT_STARTED', transactionId: null },
+        inventory: { status: 'NOT_STARTED', reservationId: null },
+        statusHistory: [
+          {
+            status: 'PENDING',
+            changedAt: input.now,
+            changedBy: input.createdBy,
+            reason: null,
+            causationId: null,
+          },
+        ],
+        createdAt: input.now,
+        updatedAt: input.now,
+        version: 1,
+      },
+      true,
+    );
+    order.events.push({
+      type: 'order.created',
+      orderId: input.id,
+      occurredAt: input.now,
+      by: input.createdBy,
     });
-    order.events.push({ type: 'order.created', orderId: input.id, occurredAt: input.now });
     return order;
   }
 
   static rehydrate(state: OrderState): Order {
-    return new Order(state);
+    return new Order(state, false);
   }
 
   get id(): string {
@@ -113,6 +156,14 @@ export class Order {
 
   get status(): OrderStatus {
     return this.state.status;
+  }
+
+  get inventory(): Readonly<OrderState['inventory']> {
+    return this.state.inventory;
+  }
+
+  get payment(): Readonly<OrderState['payment']> {
+    return this.state.payment;
   }
 
   snapshot(): Readonly<OrderState> {
@@ -153,7 +204,14 @@ export class Order {
     if (to === 'SHIPPED') this.state.trackingNumber = trackingNumber;
     if (to === 'CANCELLED') this.state.cancellationReason = reason ?? `cancelled by ${actor}`;
     const changeReason = to === 'CANCELLED' ? this.state.cancellationReason : reason;
-    this.state.statusHistory.push({ status: to, changedAt: request.now, reason: changeReason });
+    const causationId = request.causationId ?? null;
+    this.state.statusHistory.push({
+      status: to,
+      changedAt: request.now,
+      changedBy: actor,
+      reason: changeReason,
+      causationId,
+    });
     this.touch(request.now);
     this.events.push({
       type: 'order.status_changed',
@@ -167,21 +225,86 @@ export class Order {
     return true;
   }
 
-  /** Saga bookkeeping: where the order's stock reservation stands, noted in the history. */
-  setInventory(inventory: OrderState['inventory'], note: string, now: Date): void {
-    this.state.inventory = { ...inventory };
-    this.recordStep(note, now);
+  /** The saga queued `inventory.reserve`. */
+  requestReservation(now: Date): void {
+    this.moveInventory('requestReservation', now);
   }
 
-  /** Saga bookkeeping: where the order's payment stands, noted in the history. */
-  setPayment(payment: OrderState['payment'], note: string, now: Date): void {
-    this.state.payment = { ...payment };
-    this.recordStep(note, now);
+  /** The queued reserve command never left the outbox and was deleted. */
+  withdrawReservation(now: Date): void {
+    this.moveInventory('withdrawReservation', now);
   }
 
-  /** A saga step leaves the status as it is but shows in the history, so every step can be followed. */
-  recordStep(note: string, now: Date): void {
-    this.state.statusHistory.push({ status: this.state.status, changedAt: now, reason: note });
+  recordReservation(reservationId: string, now: Date): void {
+    this.moveInventory('reserved', now, reservationId);
+  }
+
+  recordStockRejection(now: Date): void {
+    this.moveInventory('rejected', now);
+  }
+
+  /** The saga queued `inventory.release`, for a reservation held or one still on its way. */
+  requestRelease(now: Date): void {
+    this.moveInventory('requestRelease', now);
+  }
+
+  recordRelease(now: Date): void {
+    this.moveInventory('released', now);
+  }
+
+  /** The saga queued `inventory.commit`: the order shipped. */
+  requestCommit(now: Date): void {
+    this.moveInventory('requestCommit', now);
+  }
+
+  recordCommit(now: Date): void {
+    this.moveInventory('committed', now);
+  }
+
+  /** The saga queued `payment.process`. */
+  requestPayment(now: Date): void {
+    this.movePayment('requestPayment', now);
+  }
+
+  /** The queued payment command never left the outbox and was deleted. */
+  withdrawPayment(now: Date): void {
+    this.movePayment('withdrawPayment', now);
+  }
+
+  recordPayment(transactionId: string, now: Date): void {
+    this.movePayment('succeeded', now, transactionId);
+  }
+
+  recordPaymentFailure(now: Date): void {
+    this.movePayment('failed', now);
+  }
+
+  /** The saga queued `payment.refund` for the order's charge. */
+  requestRefund(now: Date): void {
+    this.movePayment('requestRefund', now);
+  }
+
+  recordRefund(now: Date): void {
+    this.movePayment('refunded', now);
+  }
+
+  private moveInventory(move: InventoryMove, now: Date, reservationId?: string): void {
+    const from = this.state.inventory.status;
+    if (!canMoveInventory(from, move)) throw new IllegalProgress('inventory', from, move);
+    this.state.inventory = {
+      status: inventoryMoves[move].to,
+      reservationId: reservationId ?? this.state.inventory.reservationId,
+    };
+    this.touch(now);
+  }
+
+  private movePayment(move: PaymentMove, now: Date, transactionId?: string): void {
+    const from = this.state.payment.status;
+    if (!canMovePayment(from, move)) throw new IllegalProgress('payment', from, move);
+    this.state.payment = {
+      status: paymentMoves[move].to,
+      transactionId: transactionId ?? this.state.payment.transactionId,
+    };
     this.touch(now);
   }
 
@@ -193,6 +316,8 @@ export class Order {
 
   private touch(now: Date): void {
     this.state.updatedAt = now;
+    if (this.changed) return;
+    this.changed = true;
     this.state.version += 1;
   }
 }

@@ -1,5 +1,5 @@
 import { Forbidden } from '../../domain/errors.js';
-import { toDecimal } from '../../domain/money.js';
+import { defaultCurrency, toDecimal } from '../../domain/money.js';
 import { orderStatuses } from '../../domain/order-status.js';
 import { isStaff, type Principal } from '../access.js';
 import { analyticsWindow, dayMs, hourMs, type Interval, intervals } from './analytics-window.js';
@@ -33,7 +33,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
   return {
     async summary(principal: Principal, query: AnalyticsQuery) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       const { from, to } = analyticsWindow(query, clock().getTime(), hourMs);
       const totals = await readModel.statusTotals(currency, from, to);
       const byStatus = orderStatuses.map((status) => {
@@ -63,7 +63,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
 
     async timeseries(principal: Principal, query: AnalyticsQuery & { interval: Interval }) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       const { widthMs, originMs } = intervals[query.interval];
       const { from, to } = analyticsWindow(query, clock().getTime(), widthMs, originMs);
       const rows = await readModel.timeseries(currency, { from, to, widthMs, originMs });
@@ -83,7 +83,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
 
     async topProducts(principal: Principal, query: AnalyticsQuery & { limit: number }) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       const { from, to } = analyticsWindow(query, clock().getTime(), dayMs);
       const sales = await readModel.productSales(currency, from, to);
       const top = (key: 'quantity' | 'revenueMinor') =>

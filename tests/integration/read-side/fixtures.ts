@@ -44,6 +44,7 @@ export function fixtureOrders(count = 60): OrderState[] {
       items,
       shippingAddress: places[i % places.length] as (typeof places)[number],
       currency: i % 10 === 9 ? 'EUR' : 'USD',
+      createdBy: 'customer',
       now: createdAt,
     });
     orderInStatus(

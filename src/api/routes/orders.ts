@@ -48,7 +48,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
           'Totals are computed by the service. Send an Idempotency-Key to retry safely.',
         headers: IdempotencyHeaders,
         body: CreateOrderBody,
-        response: { 201: Type.Ref(OrderSchema), ...problemResponses(400, 401, 403, 413, 415, 422) },
+        response: { 201: Type.Ref(OrderSchema), ...problemResponses(400, 401, 403, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {

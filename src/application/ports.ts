@@ -1,4 +1,4 @@
-import type { Order, OrderState } from '../domain/order.js';
+import type { Order } from '../domain/order.js';
 import type { Envelope } from './messages.js';
 
 /** A message waiting in the outbox: where it goes and what it says. */
@@ -92,7 +92,8 @@ export interface UnitOfWork {
 }
 
 export interface OrderQueries {
-  findById(id: string): Promise<OrderState | undefined>;
+  /** The order's public view, already serialized (the JSON of `toOrderView`), and its owner. */
+  findView(id: string): Promise<{ customerId: string; json: string } | undefined>;
 }
 
 export type Clock = () => Date;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { changeOrderStatusHandler } from '../../application/commands/change-order-status.js';
 import type { createOrderHandler } from '../../application/commands/create-order.js';
 import type { getOrderHandler } from '../../application/queries/get-order.js';
@@ -72,7 +72,14 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         response: { 200: Type.Ref(OrderSchema), ...problemResponses(400, 401, 404) },
       },
     },
-    async (request) => handlers.getOrder(request.principal, request.params.orderId),
+    // The stored document is the response: Fastify sends a JSON string as is, without the
+    // schema's serializer (the schema still documents it), hence the cast from text.
+    async (request, reply) => {
+      const json = await handlers.getOrder(request.principal, request.params.orderId);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(json as unknown as Static<typeof OrderSchema>);
+    },
   );
 
   app.put(

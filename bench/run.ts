@@ -1,21 +1,14 @@
 /**
- * `npm run bench [-- suite ...]`: runs the named benchmark suites (all by default) against a
- * running, connected instance and prints a table per suite. See docs/benchmarks.md.
+ * `npm run bench [-- --quick]`: issue 8's table in one run, starting the service, its
+ * dependencies' scratch databases and the baselines itself (bench/issue-table.ts).
+ * `npm run bench -- read`: the read side against a running, seeded instance (BASE_URL).
+ * See docs/benchmarks.md.
  */
-const suites: Record<string, () => Promise<{ run(): Promise<void> }>> = {
-  api: () => import('./api.js'),
-  saga: () => import('./saga.js'),
-  read: () => import('./read-side.js'),
-};
-
-const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const selected = requested.length > 0 ? requested : Object.keys(suites);
-for (const name of selected) {
-  const load = suites[name];
-  if (!load) {
-    console.error(`Unknown suite "${name}"; choose from ${Object.keys(suites).join(', ')}`);
-    process.exit(1);
-  }
-  console.log(`\n## ${name}\n`);
-  await (await load()).run();
+const argv = process.argv.slice(2);
+if (argv.includes('read')) {
+  await (await import('./read-side.js')).run();
+} else {
+  await (await import('./issue-table.js')).run(argv);
 }
+// Keep-alive sockets of autocannon and fetch must not hold the process after the table.
+process.exit(0);

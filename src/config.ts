@@ -86,6 +86,13 @@ export interface Config {
     eventLoopDelayThresholdMs: number;
     outboxBacklogThreshold: number;
   };
+  admission: {
+    /**
+     * POST /api/orders answers 503 while more orders than this wait for their saga (PENDING), so
+     * the service never accepts faster than it confirms; 0 turns the guard off.
+     */
+    sagaBacklogLimit: number;
+  };
 }
 
 /** Reads `./.env` into the environment when there is one: a convenience for local runs; deployments set the environment. */
@@ -209,6 +216,9 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       latencyP99ThresholdMs: read.int('HEALTH_LATENCY_P99_MS', 1000, { min: 1, max: 600_000 }),
       eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 1, max: 600_000 }),
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
+    },
+    admission: {
+      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 200, { min: 0, max: 100_000_000 }),
     },
   };
 }

@@ -25,6 +25,7 @@ import { migrateToLatest } from './infrastructure/db/migrate.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
+import { sagaBacklog } from './infrastructure/db/read-model/saga-backlog.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
@@ -190,6 +191,8 @@ export async function createService(
       analytics: orderAnalyticsHandlers(readModel, clock),
     },
     operations: { registry, metrics, latency, readiness },
+    // Refreshed at most every 250 ms however many POSTs ask: one indexed count, not one per request.
+    sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
   });
 
   return {

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
 import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
+import admission from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
 import errors from './plugins/errors.js';
 import health from './plugins/health.js';
@@ -25,6 +26,8 @@ export interface AppDependencies {
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
   operations: OperationsDependencies;
+  /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
+  sagaBacklog?: () => Promise<number>;
 }
 
 /** What /metrics and /health/* report from. */
@@ -73,6 +76,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // type into a confusing 400 "must be object" instead of 415.
       api.removeContentTypeParser('text/plain');
       await api.register(authentication, { verify: deps.verifyToken });
+      if (deps.sagaBacklog) {
+        await api.register(admission, {
+          sagaBacklog: deps.sagaBacklog,
+          limit: config.admission.sagaBacklogLimit,
+          routes: ['POST /api/orders'],
+        });
+      }
       await api.register(orderRoutes, deps.orders);
       await api.register(orderQueryRoutes, deps.orderQueries);
     },

@@ -7,6 +7,7 @@ import {
 } from 'jose';
 import type { Principal, Role } from '../application/access.js';
 import type { Config } from '../config.js';
+import { hmacTokenVerifier, TokenRejected } from './hmac-token.js';
 
 const knownRoles: readonly Role[] = ['customer', 'service', 'admin'];
 
@@ -24,36 +25,63 @@ export class Unauthenticated extends Error {
 export type TokenVerifier = (authorization: string | undefined) => Promise<Principal>;
 
 /**
- * Verifies bearer tokens: HS256 with JWT_SECRET, or keys from JWT_JWKS_URL (RS256/ES256).
- * Algorithms are pinned (no `none`, no algorithm confusion), `exp` and `sub` are required,
- * and `iss`/`aud` are checked when configured.
+ * Verifies bearer tokens: HS256 with JWT_SECRET (synchronously, node:crypto), or keys from
+ * JWT_JWKS_URL (RS256/ES256, jose). Algorithms are pinned (no `none`, no algorithm confusion),
+ * `exp` and `sub` are required, and `iss`/`aud` are checked when configured.
  */
 export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
-    ? createRemoteJWKSet(new URL(jwt.jwksUrl))
-    : new TextEncoder().encode(jwt.secret ?? '');
-  const options = {
-    algorithms: jwt.algorithms,
-    requiredClaims: ['exp', 'sub'],
-    clockTolerance: 5,
-    ...(jwt.issuer && { issuer: jwt.issuer }),
-    ...(jwt.audience && { audience: jwt.audience }),
-  };
-
+  const verify = jwt.jwksUrl ? jwksVerifier(jwt, jwt.jwksUrl) : secretVerifier(jwt);
   return async (authorization) => {
     if (!authorization) throw new Unauthenticated('Missing Authorization header');
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/.exec(authorization);
     if (!match?.[1]) throw new Unauthenticated('Authorization must be "Bearer <JWT>"', 'invalid_request');
-    let payload: JWTPayload;
+    return toPrincipal(await verify(match[1]));
+  };
+}
+
+const clockToleranceSeconds = 5;
+
+function secretVerifier(jwt: Config['jwt']): (token: string) => JWTPayload {
+  const verify = hmacTokenVerifier({
+    secret: jwt.secret ?? '',
+    algorithms: jwt.algorithms,
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    clockToleranceSeconds,
+  });
+  return (token) => {
     try {
-      ({ payload } =
-        typeof key === 'function'
-          ? await jwtVerify(match[1], key, options)
-          : await jwtVerify(match[1], key, options));
+      return verify(token);
+    } catch (error) {
+      if (!(error instanceof TokenRejected)) throw error;
+      throw new Unauthenticated(hmacMessages[error.reason](error.message), 'invalid_token');
+    }
+  };
+}
+
+const hmacMessages: Record<TokenRejected['reason'], (detail: string) => string> = {
+  expired: () => 'Token has expired',
+  signature: () => 'Token signature is invalid',
+  algorithm: () => 'Token algorithm is not allowed',
+  claim: (claim) => `Token claim check failed: ${claim}`,
+  malformed: () => 'Token is invalid',
+};
+
+function jwksVerifier(jwt: Config['jwt'], jwksUrl: string): (token: string) => Promise<JWTPayload> {
+  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(jwksUrl));
+  const options = {
+    algorithms: jwt.algorithms,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: clockToleranceSeconds,
+    ...(jwt.issuer && { issuer: jwt.issuer }),
+    ...(jwt.audience && { audience: jwt.audience }),
+  };
+  return async (token) => {
+    try {
+      return (await jwtVerify(token, keys, options)).payload;
     } catch (error) {
       throw new Unauthenticated(describe(error), 'invalid_token');
     }
-    return toPrincipal(payload);
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Order, OrderState } from '../domain/order.js';
+import type { Order } from '../domain/order.js';
 import type { OrderEvent } from '../domain/order-events.js';
 import type { Envelope } from './messages.js';
 
@@ -157,7 +157,8 @@ export interface UnitOfWork {
 }
 
 export interface OrderQueries {
-  findById(id: string): Promise<OrderState | undefined>;
+  /** The order's public view, already serialized (the JSON of `toOrderView`), and its owner. */
+  findView(id: string): Promise<{ customerId: string; json: string } | undefined>;
   /** The order's owner and its saga timeline, oldest first; undefined when there is no such order. */
   timeline(id: string): Promise<{ customerId: string; entries: TimelineEntry[] } | undefined>;
 }

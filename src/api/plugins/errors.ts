@@ -28,6 +28,8 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
   // Thrown by the protection plugin's rate limiter and by @fastify/under-pressure; both set Retry-After.
   RATE_LIMITED: { status: 429, title: 'Too many requests', kind: 'rate_limited' },
   FST_UNDER_PRESSURE: { status: 503, title: 'Service overloaded', kind: 'overloaded' },
+  // Thrown by the admission plugin, which sets Retry-After.
+  SAGA_BACKLOG_FULL: { status: 503, title: 'Too many orders in progress', kind: 'saga_backlog_full' },
 };
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { changeOrderStatusHandler } from '../../application/commands/change-order-status.js';
 import type { idempotentCreateOrder } from '../../application/commands/idempotent-create-order.js';
 import type { getOrderHandler } from '../../application/queries/get-order.js';
@@ -51,7 +51,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
           'Totals are computed by the service. Send an Idempotency-Key to retry safely.',
         headers: IdempotencyHeaders,
         body: CreateOrderBody,
-        response: { 201: Type.Ref(OrderSchema), ...problemResponses(400, 401, 403, 413, 415, 422) },
+        response: { 201: Type.Ref(OrderSchema), ...problemResponses(400, 401, 403, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -75,7 +75,14 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
         response: { 200: Type.Ref(OrderSchema), ...problemResponses(400, 401, 404) },
       },
     },
-    async (request) => handlers.getOrder(request.principal, request.params.orderId),
+    // The stored document is the response: Fastify sends a JSON string as is, without the
+    // schema's serializer (the schema still documents it), hence the cast from text.
+    async (request, reply) => {
+      const json = await handlers.getOrder(request.principal, request.params.orderId);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(json as unknown as Static<typeof OrderSchema>);
+    },
   );
 
   app.get(

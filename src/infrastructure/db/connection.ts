@@ -17,6 +17,27 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Kysely prepares every query afresh; compiling the SQL was a seventh of the embedded service's
+ * CPU in the bench profile (docs/benchmarks.md). The service runs a few dozen distinct
+ * statements, so each is prepared once and kept (least recently used beyond 500). Reuse is safe
+ * because better-sqlite3 runs a statement to completion synchronously, and nothing here streams.
+ */
+function reusingStatements(sqlite: SQLite.Database, capacity = 500) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SQLite.Statement {
+      const cached = statements.get(sql);
+      statements.delete(sql);
+      const statement = cached ?? sqlite.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > capacity) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+  };
+}
+
 export function connectDatabase(config: Config['database']): DatabaseHandle {
   if (config.kind === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -26,7 +47,7 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
     return { dialect: 'sqlite', db, readDb: db, close: () => db.destroy() };
   }
   const pool = (host: string) =>

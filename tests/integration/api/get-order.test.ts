@@ -39,3 +39,27 @@ describe.each(databases)('GET /api/orders/{orderId} on %s', (kind, available) =>
     expect(problem.errors?.[0]?.field).toBe('/params/orderId');
   });
 });
+
+// No saga runs here, so nothing changes the order between a write and the read that follows it.
+describe.each(databases)('GET /api/orders/{orderId} reads its own writes on %s', (kind, available) => {
+  let api: Api;
+  beforeAll(async () => {
+    if (available) api = await startApi(kind, { saga: false });
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!available)('returns exactly what the POST that created the order returned', async () => {
+    const created = await api.as('123').request('POST', '/api/orders', orderBody());
+    const read = await api.as('123').getOrder(created.json().id);
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-type']).toMatch(/^application\/json/);
+    expect(read.json()).toEqual(created.json());
+  });
+
+  it.skipIf(!available)('shows a status change as soon as it is answered', async () => {
+    const order = await api.as('123').placeOrder(orderBody());
+    const changed = await api.as('ops', 'admin').setStatus(order.id, { status: 'CANCELLED', reason: 'test' });
+    expect(changed.statusCode).toBe(200);
+    expect((await api.as('123').getOrder(order.id)).json()).toEqual(changed.json());
+  });
+});

@@ -1,0 +1,196 @@
+import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
+import { percentile } from './stats.js';
+
+/** HTTP load and what the bench reads back, through the public API only. */
+
+export function hs256Token(secret: string, subject: string, roles: string[]): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: subject, roles, iat: now, exp: now + 7200 })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+export const customerId = (n: number) => `bench-cust-${String(n % 1000).padStart(6, '0')}`;
+
+export function orderBody(n: number): string {
+  return JSON.stringify({
+    customerId: customerId(n),
+    items: [
+      { productId: `sku-${n % 50}`, quantity: 1 + (n % 3), price: 19.99 },
+      { productId: 'sku-common', quantity: 1, price: 5 },
+    ],
+    shippingAddress: { street: '1 Bench St', city: 'Boston', state: 'MA', zipCode: '02108' },
+  });
+}
+
+/** A customer's token per customer id, made once: signing is not what is measured. */
+export function customerTokens(secret: string) {
+  const tokens = new Map<string, string>();
+  return (customer: string) => {
+    let token = tokens.get(customer);
+    if (!token) {
+      token = `Bearer ${hs256Token(secret, customer, ['customer'])}`;
+      tokens.set(customer, token);
+    }
+    return token;
+  };
+}
+
+export interface LoadResult {
+  perSecond: number;
+  /** Responses with status 2xx per second. */
+  okPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  statusCounts: Record<string, number>;
+  startedAt: number;
+  endedAt: number;
+}
+
+export async function load(
+  options: autocannon.Options & { duration: number },
+  warmupSeconds = 0,
+): Promise<LoadResult> {
+  if (warmupSeconds > 0) await autocannon({ ...options, duration: warmupSeconds });
+  const startedAt = Date.now();
+  const result = await autocannon(options);
+  const endedAt = Date.now();
+  const seconds = (endedAt - startedAt) / 1000;
+  const statusCounts: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
+    statusCounts[code] = stats?.count ?? 0;
+  const ok = Object.entries(statusCounts)
+    .filter(([code]) => code.startsWith('2'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    perSecond: result.requests.average,
+    okPerSecond: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statusCounts,
+    startedAt,
+    endedAt,
+  };
+}
+
+/**
+ * POSTs orders for `seconds`: paced at `rate` orders/s in all, or as fast as `connections` go.
+ * Returns the load figures and the orders created (201).
+ */
+export async function placeOrders(
+  baseUrl: string,
+  tokenFor: (customer: string) => string,
+  options: { connections: number; seconds: number; rate?: number },
+) {
+  const orders: Array<{ id: string; customerId: string }> = [];
+  let n = 0;
+  const result = await load({
+    url: baseUrl,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.rate && { overallRate: options.rate }),
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/orders',
+        setupRequest: (request) => {
+          const i = n++;
+          return {
+            ...request,
+            headers: { authorization: tokenFor(customerId(i)), 'content-type': 'application/json' },
+            body: orderBody(i),
+          };
+        },
+        onResponse: (status, body) => {
+          if (status !== 201) return;
+          const { id, customerId } = JSON.parse(body) as { id: string; customerId: string };
+          orders.push({ id, customerId });
+        },
+      },
+    ],
+  });
+  return { result, orders, ids: orders.map((order) => order.id) };
+}
+
+interface OrderDocument {
+  id: string;
+  status: string;
+  createdAt: string;
+  statusHistory: Array<{ status: string; changedAt?: string; at?: string; timestamp?: string }>;
+}
+
+export interface Outcome {
+  id: string;
+  status: string;
+  createdAt: number;
+  /** When the order reached CONFIRMED (its history entry), if it did. */
+  confirmedAt: number | null;
+}
+
+const finalStatuses = new Set(['CONFIRMED', 'CANCELLED', 'PROCESSING', 'SHIPPED', 'DELIVERED']);
+
+/**
+ * Reads every order back over the API until each is final (or `timeoutMs` passes), `parallel`
+ * reads at a time, and returns when each was created and confirmed by the service's own clock.
+ */
+export async function readOutcomes(
+  baseUrl: string,
+  adminToken: string,
+  ids: readonly string[],
+  timeoutMs: number,
+  parallel = 16,
+): Promise<Outcome[]> {
+  const outcomes = new Map<string, Outcome>();
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...ids];
+  while (pending.length > 0 && Date.now() < deadline) {
+    const queue = [...pending];
+    pending = [];
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+          const response = await fetch(`${baseUrl}/api/orders/${id}`, {
+            headers: { authorization: adminToken },
+          });
+          if (!response.ok) {
+            pending.push(id);
+            continue;
+          }
+          const order = (await response.json()) as OrderDocument;
+          const confirmed = order.statusHistory.find((entry) => entry.status === 'CONFIRMED');
+          const confirmedAt = confirmed
+            ? (confirmed.changedAt ?? confirmed.at ?? confirmed.timestamp)
+            : undefined;
+          outcomes.set(id, {
+            id,
+            status: order.status,
+            createdAt: Date.parse(order.createdAt),
+            confirmedAt: confirmedAt ? Date.parse(confirmedAt) : null,
+          });
+          if (!finalStatuses.has(order.status)) pending.push(id);
+        }
+      }),
+    );
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return [...outcomes.values()];
+}
+
+/** POST → CONFIRMED from the order's own timestamps (createdAt to its CONFIRMED entry), in ms. */
+export function confirmationLatency(outcomes: readonly Outcome[]) {
+  const latencies = outcomes
+    .filter((o) => o.confirmedAt !== null)
+    .map((o) => (o.confirmedAt as number) - o.createdAt)
+    .sort((a, b) => a - b);
+  return {
+    confirmed: latencies.length,
+    notConfirmed: outcomes.length - latencies.length,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
+}

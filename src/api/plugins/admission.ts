@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface AdmissionOptions {
+  /** Orders waiting for their saga now (cached by the caller: it is asked on every guarded request). */
+  sagaBacklog: () => Promise<number>;
+  /** Above this many waiting orders new ones are refused; 0 admits everything. */
+  limit: number;
+  /** The routes to guard, as `METHOD /url` of the route's definition. */
+  routes: readonly string[];
+}
+
+/** Long enough for the saga to finish a good share of its backlog, short enough to lose no customer. */
+const retryAfterSeconds = 1;
+
+/**
+ * Back-pressure on the saga: while its backlog is over the limit, the guarded routes answer 503
+ * with Retry-After before any work is done, so the service never accepts orders faster than it
+ * confirms them and the time to CONFIRMED stays bounded under overload. A backlog that cannot be
+ * read admits the request: the use case then meets the same database and fails on its own.
+ */
+export default fp(
+  async function admission(app: FastifyInstance, options: AdmissionOptions) {
+    if (options.limit <= 0) return;
+    const guarded = new Set(options.routes);
+    app.addHook('preHandler', async (request, reply) => {
+      if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
+      const backlog = await options.sagaBacklog().catch(() => 0);
+      if (backlog <= options.limit) return;
+      reply.header('retry-after', String(retryAfterSeconds));
+      throw Object.assign(
+        new Error(`${backlog} orders are waiting for payment and stock; retry in ${retryAfterSeconds} s`),
+        { statusCode: 503, code: 'SAGA_BACKLOG_FULL' },
+      );
+    });
+  },
+  { name: 'admission' },
+);

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, databases, expectProblem, orderBody, startApi } from './api-kit.js';
+
+// `saga: false` keeps every order PENDING, so the saga's backlog is exactly the orders placed here.
+describe.each(databases)('back-pressure on POST /api/orders on %s', (kind, available) => {
+  let api: Api;
+  beforeAll(async () => {
+    if (available) api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '2' } });
+  });
+  afterAll(async () => api?.close());
+  const customer = () => api.as('123');
+
+  it.skipIf(!available)('accepts orders while the backlog is under the limit', async () => {
+    const response = await customer().request('POST', '/api/orders', orderBody());
+    expect(response.statusCode).toBe(201);
+  });
+
+  it.skipIf(!available)(
+    'answers 503 problem+json with Retry-After over the limit, and stores nothing',
+    async () => {
+      // The backlog is counted at most every 250 ms, so orders may be accepted until the count
+      // catches up; each one only deepens the backlog.
+      await expect
+        .poll(async () => (await customer().request('POST', '/api/orders', orderBody())).statusCode, {
+          timeout: 10_000,
+          interval: 100,
+        })
+        .toBe(503);
+      const before = await api.counts();
+      const refused = await customer().request('POST', '/api/orders', orderBody());
+      expectProblem(refused, 503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.json()).toMatchObject({ type: 'urn:problem:saga_backlog_full' });
+      expect(await api.counts()).toEqual(before);
+    },
+  );
+
+  it.skipIf(!available)('still answers reads while refusing new orders', async () => {
+    const response = await customer().request('GET', '/api/orders/history/123');
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('back-pressure switched off', () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await startApi('sqlite', { saga: false, env: { SAGA_BACKLOG_LIMIT: '0' } });
+  });
+  afterAll(async () => api?.close());
+
+  it('keeps accepting orders with some PENDING when SAGA_BACKLOG_LIMIT is 0', async () => {
+    // Longer than the backlog count is cached, so a guard that were on would have seen them.
+    const until = Date.now() + 1_000;
+    let placed = 0;
+    while (Date.now() < until || placed < 3) {
+      const response = await api.as('123').request('POST', '/api/orders', orderBody());
+      expect(response.statusCode).toBe(201);
+      placed += 1;
+    }
+  });
+});

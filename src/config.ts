@@ -41,6 +41,8 @@ export interface Config {
     retryBaseDelayMs: number;
     outboxPollMs: number;
     outboxBatchSize: number;
+    /** How long a relay's claim on outbox rows lasts; rows of a relay that died wait this long. */
+    outboxClaimMs: number;
   };
   saga: {
     stepTimeoutMs: number;
@@ -164,6 +166,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       retryBaseDelayMs: read.int('MESSAGE_RETRY_DELAY_MS', 250, { min: 0, max: 60_000 }),
       outboxPollMs: read.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
       outboxBatchSize: read.int('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+      outboxClaimMs: read.int('OUTBOX_CLAIM_MS', 10_000, { min: 1_000, max: 600_000 }),
     },
     saga: {
       stepTimeoutMs: read.int('SAGA_STEP_TIMEOUT_MS', 30_000, { min: 100, max: 86_400_000 }),

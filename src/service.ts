@@ -108,6 +108,7 @@ export async function createService(
     dialect: database.dialect,
     bus,
     batchSize: config.messaging.outboxBatchSize,
+    leaseMs: config.messaging.outboxClaimMs,
     now,
     logger: logger.child({ component: 'outbox' }),
   });
@@ -138,11 +139,9 @@ export async function createService(
     eventMessages: orderEventMessages(newId),
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
-    afterCommit: [
-      orderMetrics(metrics),
-      // A commit may have written outbox rows: wake the relay so they leave now, not on the next poll.
-      () => relayTask?.wake(),
-    ],
+    afterCommit: [orderMetrics(metrics)],
+    // Rows a commit wrote leave right after it, not on the next poll; the poller is the safety net.
+    ...(background && { outboxFastPath: relay }),
   });
   const saga = placeOrderSaga({ clock, newId, stepTimeoutMs: config.saga.stepTimeoutMs });
   const runner = sagaRunner({ uow, saga, clock });
@@ -197,6 +196,7 @@ export async function createService(
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();
+      await relay.drain();
       await cleaner?.stop();
       await bus.close();
       await database.close();

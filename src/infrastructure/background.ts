@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { outsideLogContext } from '../logger.js';
 
 export interface BackgroundTask {
   /** Run now instead of waiting for the next tick (e.g. right after a commit wrote outbox rows). */
@@ -26,7 +27,8 @@ export function runInBackground(
   const schedule = (delay: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(tick, delay);
+    // A wake-up from a message handler must not lend the task that message's log context.
+    timer = outsideLogContext(() => setTimeout(tick, delay));
     timer.unref();
   };
 

@@ -1,13 +1,23 @@
 import type { Kysely } from 'kysely';
-import type { Inbox, Outbox } from '../../application/ports.js';
+import type { Inbox, Outbox, OutboxMessage } from '../../application/ports.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
-export function outboxWriter(trx: Kysely<Database>, now: () => number): Outbox {
+/**
+ * Writes outbox rows. `claimUntil` (the relay's fast path) may claim the new rows for this
+ * instance, which then publishes them right after commit; `written` collects what was added.
+ */
+export function outboxWriter(
+  trx: Kysely<Database>,
+  now: () => number,
+  claimUntil: number | null = null,
+  written: OutboxMessage[] = [],
+): Outbox {
   return {
     async add(messages) {
       if (messages.length === 0) return;
       const createdAt = now();
+      written.push(...messages);
       await trx
         .insertInto('outbox')
         .values(
@@ -20,6 +30,7 @@ export function outboxWriter(trx: Kysely<Database>, now: () => number): Outbox {
             body: JSON.stringify(envelope),
             created_at: createdAt,
             sent_at: null,
+            claimed_until: claimUntil,
             last_error: null,
           })),
         )

@@ -44,6 +44,14 @@ export interface UnitOfWorkOptions {
   /** Runs of one unit of work when the database aborts it as a deadlock victim. */
   maxAttempts?: number;
   afterCommit?: readonly CommitObserver[];
+  /** The outbox relay's fast path: rows written under its claim are handed to it after commit. */
+  outboxFastPath?: OutboxFastPath;
+}
+
+export interface OutboxFastPath {
+  /** The claim to put on new outbox rows, or null to leave them to the relay's poller. */
+  claimUntil(): number | null;
+  publishCommitted(messages: readonly OutboxMessage[]): void;
 }
 
 /**
@@ -52,12 +60,16 @@ export interface UnitOfWorkOptions {
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3, afterCommit = [] } = options;
+  const fastPath = options.outboxFastPath;
   return {
     async run(work, { causationId = null }: { causationId?: string | null } = {}) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const changes: CommittedChange[] = [];
-          const result = await attemptOnce(work, changes, causationId);
+          const claimUntil = fastPath?.claimUntil() ?? null;
+          const written: OutboxMessage[] = [];
+          const result = await attemptOnce(work, changes, causationId, claimUntil, written);
+          if (claimUntil !== null) fastPath?.publishCommitted(written);
           for (const observe of afterCommit) observe(changes);
           return result;
         } catch (error) {
@@ -73,10 +85,12 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     work: (tx: Transaction) => Promise<T>,
     changes: CommittedChange[],
     causationId: string | null,
+    claimUntil: number | null,
+    written: OutboxMessage[],
   ): Promise<T> {
     return db.transaction().execute(async (trx) => {
       const saved = new Set<Order>();
-      const outbox = outboxWriter(trx, now);
+      const outbox = outboxWriter(trx, now, claimUntil, written);
       const tx: Transaction = {
         orders: orderRepository(trx, dialect, (order) => saved.add(order)),
         idempotency: idempotencyStore(trx, now),

@@ -30,7 +30,6 @@ import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { instrumentBus } from './infrastructure/observability/instrumented-bus.js';
-import { createLatencyWindow } from './infrastructure/observability/latency-window.js';
 import { createMetrics, registerOutboxGauges } from './infrastructure/observability/metrics.js';
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
@@ -164,8 +163,7 @@ export async function createService(
     );
   });
 
-  const latency = createLatencyWindow();
-  const readiness = serviceReadiness({ config, database, bus, outboxBacklog, latency });
+  const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
   const queries = orderQueries(database.db);
   const readModel = orderReadModel(database.readDb);
   const app = await buildApp({
@@ -182,7 +180,7 @@ export async function createService(
       searchOrders: searchOrdersHandler(readModel),
       analytics: orderAnalyticsHandlers(readModel, clock),
     },
-    operations: { registry, metrics, latency, readiness },
+    operations: { registry, metrics, readiness },
   });
 
   return {

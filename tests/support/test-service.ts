@@ -23,7 +23,7 @@ export interface TestService {
 export async function startTestService(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: { background?: boolean } = {},
+  options: { background?: boolean; waitForBroker?: boolean } = {},
 ): Promise<TestService> {
   const database = kind === 'mysql' ? await createTestDatabase() : null;
   const config = loadConfig({
@@ -35,6 +35,8 @@ export async function startTestService(
   });
   const logger = createLogger({ env: 'test', logLevel: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent' });
   const service = await createService(config, logger, { migrate: true, ...options });
+  // Tests start on a connected broker unless they test the start-up without one.
+  if (config.rabbitmq && options.waitForBroker !== false) await service.bus.whenConnected(10_000);
   return {
     service,
     bearer: async (subject, roles = ['customer']) => `Bearer ${await signToken({ sub: subject, roles })}`,

@@ -73,6 +73,8 @@ export interface Config {
   http: {
     bodyLimitBytes: number;
     requestTimeoutMs: number;
+    /** Longest a request may take, from arrival to answer; past it the client gets 503 + Retry-After. */
+    requestDeadlineMs: number;
     rateLimitMax: number;
     rateLimitWindowMs: number;
     corsOrigins: string[] | boolean;
@@ -199,6 +201,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     http: {
       bodyLimitBytes: read.int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
       requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+      requestDeadlineMs: read.int('HTTP_REQUEST_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
       rateLimitMax: read.int('RATE_LIMIT_MAX', 600, { min: 0, max: 1_000_000 }),
       rateLimitWindowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, { min: 1000, max: 3_600_000 }),
       corsOrigins: corsOrigins(read.string('CORS_ORIGINS', '')),

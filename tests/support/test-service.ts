@@ -30,6 +30,9 @@ export async function startTestService(
     ENV: 'test',
     JWT_SECRET: testSecret,
     SQLITE_PATH: ':memory:',
+    // Other test files share this machine's 2 cores: an event loop delayed by their load must not
+    // turn a test's request into load shedding's 503. Tests of load shedding set their own limit.
+    HEALTH_EVENT_LOOP_DELAY_MS: '60000',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });
@@ -37,6 +40,7 @@ export async function startTestService(
   const service = await createService(config, logger, { migrate: true, ...options });
   // Tests start on a connected broker unless they test the start-up without one.
   if (config.rabbitmq && options.waitForBroker !== false) await service.bus.whenConnected(10_000);
+  await untilNotShedding(service);
   return {
     service,
     bearer: async (subject, roles = ['customer']) => `Bearer ${await signToken({ sub: subject, roles })}`,
@@ -59,4 +63,18 @@ export async function signToken(
     .setExpirationTime(options.expiresIn ?? '5m');
   if (sub !== undefined) jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(options.secret ?? testSecret));
+}
+
+/**
+ * Load shedding measures the event loop over the last second, and a start-up on a busy machine
+ * (module loading, migrations) can block it that long: requests made at once would get 503
+ * "overloaded". Waits, bounded, until an API request gets past it.
+ */
+async function untilNotShedding(service: Service): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const response = await service.app.inject({ url: '/api/orders/not-shedding' });
+    if (response.statusCode !== 503) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflict, ValidationError } from '../../domain/errors.js';
 import { isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
 import { type NewOrder, Order, type ShippingAddress } from '../../domain/order.js';
@@ -12,6 +13,7 @@ import {
   type Transaction,
   type UnitOfWork,
 } from '../ports.js';
+import { CommitOutcomeUnknown } from '../unavailable.js';
 
 export interface CreateOrderRequest {
   customerId: string;
@@ -62,9 +64,35 @@ export function createOrderHandler(deps: CreateOrderDeps) {
     }
 
     async function place(key?: string, hash?: string): Promise<OrderView> {
+      // One id for every attempt, so an attempt whose commit outcome is unknown can be looked up.
+      const id = deps.newId();
+      try {
+        return await insert(id, key, hash);
+      } catch (error) {
+        if (!(error instanceof CommitOutcomeUnknown)) throw error;
+        return storedAfterAll(id, error);
+      }
+    }
+
+    /** Asks the database whether the commit took effect, so no error answer hides a stored order. */
+    async function storedAfterAll(id: string, unknown: CommitOutcomeUnknown): Promise<OrderView> {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        try {
+          const stored = await deps.uow.run((tx) => tx.orders.findById(id));
+          if (stored) return toOrderView(stored.snapshot());
+          throw unknown.cause;
+        } catch (error) {
+          if (error === unknown.cause) throw error;
+          await sleep(200 * (attempt + 1));
+        }
+      }
+      throw unknown;
+    }
+
+    async function insert(id: string, key?: string, hash?: string): Promise<OrderView> {
       return deps.uow.run(async (tx) => {
         // Built inside the unit of work, so a run retried after a deadlock starts from scratch.
-        const newOrder = Order.create({ ...draft, id: deps.newId(), now: deps.clock() });
+        const newOrder = Order.create({ ...draft, id, now: deps.clock() });
         await deps.startSaga(tx, newOrder);
         await tx.orders.insert(newOrder);
         const view = toOrderView(newOrder.snapshot());

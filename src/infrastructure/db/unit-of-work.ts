@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
 import type { OutboxMessage, Transaction, UnitOfWork } from '../../application/ports.js';
+import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Dialect } from './connection.js';
@@ -9,7 +10,7 @@ import { orderRepository } from './order-repository.js';
 import { inboxWriter, outboxWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
-import { isTransientConflict } from './sql-errors.js';
+import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
 
 /** Keeps a read model in step with the write model, inside the same transaction. */
 export type Projector = (
@@ -88,28 +89,37 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     claimUntil: number | null,
     written: OutboxMessage[],
   ): Promise<T> {
-    return db.transaction().execute(async (trx) => {
-      const saved = new Set<Order>();
-      const outbox = outboxWriter(trx, now, claimUntil, written);
-      const tx: Transaction = {
-        orders: orderRepository(trx, dialect, (order) => saved.add(order)),
-        idempotency: idempotencyStore(trx, now),
-        outbox,
-        inbox: inboxWriter(trx, now),
-        sagas: sagaRepository(trx, dialect),
-      };
-      const result = await work(tx);
-      for (const order of saved) {
-        const events = order.pullEvents();
-        const state = order.snapshot();
-        if (events.length > 0) {
-          await outbox.add(eventMessages(state, events, causationId));
-          changes.push({ order: state, events });
+    let committing = false;
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const saved = new Set<Order>();
+        const outbox = outboxWriter(trx, now, claimUntil, written);
+        const tx: Transaction = {
+          orders: orderRepository(trx, dialect, (order) => saved.add(order)),
+          idempotency: idempotencyStore(trx, now),
+          outbox,
+          inbox: inboxWriter(trx, now),
+          sagas: sagaRepository(trx, dialect),
+        };
+        const result = await work(tx);
+        for (const order of saved) {
+          const events = order.pullEvents();
+          const state = order.snapshot();
+          if (events.length > 0) {
+            await outbox.add(eventMessages(state, events, causationId));
+            changes.push({ order: state, events });
+          }
+          // Also without events: a saga step changes what a read model shows of the order.
+          for (const project of projectors) await project(trx, state, events);
         }
-        // Also without events: a saga step changes what a read model shows of the order.
-        for (const project of projectors) await project(trx, state, events);
-      }
-      return result;
-    });
+        committing = true;
+        return result;
+      })
+      .catch((error: unknown) => {
+        // The work was done and COMMIT sent when the connection failed: it may or may not have taken effect.
+        if (committing && isDatabaseUnavailable(error)) throw new CommitOutcomeUnknown(error);
+        throw error;
+      });
   }
 }

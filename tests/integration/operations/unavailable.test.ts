@@ -88,7 +88,7 @@ describe.skipIf(!available)('requests while MariaDB is unavailable', () => {
   it('answers 201 when the connection is lost during COMMIT of an order that was in fact stored', async () => {
     await expect.poll(async () => (await post()).statusCode, { timeout: 10_000 }).toBe(201);
     // The COM_QUERY packet of `commit`: forwarded to the server, then the connection is dropped.
-    proxy.dropAfterClientSends(/\x03commit/i);
+    proxy.dropAfterClientSends(new RegExp(`${String.fromCharCode(3)}commit`, 'i'));
     const response = await post();
     expect(response.statusCode).toBe(201);
     const { id } = response.json() as { id: string };

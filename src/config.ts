@@ -41,6 +41,8 @@ export interface Config {
     retryBaseDelayMs: number;
     outboxPollMs: number;
     outboxBatchSize: number;
+    /** How long a relay's claim on outbox rows lasts; rows of a relay that died wait this long. */
+    outboxClaimMs: number;
   };
   saga: {
     stepTimeoutMs: number;
@@ -71,6 +73,8 @@ export interface Config {
   http: {
     bodyLimitBytes: number;
     requestTimeoutMs: number;
+    /** Longest a request may take, from arrival to answer; past it the client gets 503 + Retry-After. */
+    requestDeadlineMs: number;
     rateLimitMax: number;
     rateLimitWindowMs: number;
     corsOrigins: string[] | boolean;
@@ -82,7 +86,6 @@ export interface Config {
   };
   health: {
     memoryLimitBytes: number;
-    latencyP99ThresholdMs: number;
     eventLoopDelayThresholdMs: number;
     outboxBacklogThreshold: number;
   };
@@ -171,6 +174,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       retryBaseDelayMs: read.int('MESSAGE_RETRY_DELAY_MS', 250, { min: 0, max: 60_000 }),
       outboxPollMs: read.int('OUTBOX_POLL_MS', 200, { min: 10, max: 60_000 }),
       outboxBatchSize: read.int('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+      outboxClaimMs: read.int('OUTBOX_CLAIM_MS', 10_000, { min: 1_000, max: 600_000 }),
     },
     saga: {
       stepTimeoutMs: read.int('SAGA_STEP_TIMEOUT_MS', 30_000, { min: 100, max: 86_400_000 }),
@@ -204,6 +208,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     http: {
       bodyLimitBytes: read.int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
       requestTimeoutMs: read.int('HTTP_REQUEST_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+      requestDeadlineMs: read.int('HTTP_REQUEST_DEADLINE_MS', 10_000, { min: 100, max: 600_000 }),
       rateLimitMax: read.int('RATE_LIMIT_MAX', 600, { min: 0, max: 1_000_000 }),
       rateLimitWindowMs: read.int('RATE_LIMIT_WINDOW_MS', 60_000, { min: 1000, max: 3_600_000 }),
       corsOrigins: corsOrigins(read.string('CORS_ORIGINS', '')),
@@ -213,7 +218,6 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     },
     health: {
       memoryLimitBytes: read.int('HEALTH_MEMORY_LIMIT_MB', 1024, { min: 16, max: 1_048_576 }) * 1024 * 1024,
-      latencyP99ThresholdMs: read.int('HEALTH_LATENCY_P99_MS', 1000, { min: 1, max: 600_000 }),
       eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 1, max: 600_000 }),
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },

@@ -22,6 +22,14 @@ export function withLogContext<T>(context: LogContext, work: () => T): T {
 }
 
 /**
+ * Runs `work` without the current message's context: for work that a handler only triggers (the
+ * outbox relay woken by its commit), whose lines are about other messages.
+ */
+export function outsideLogContext<T>(work: () => T): T {
+  return logContext.exit(work);
+}
+
+/**
  * The header and field names whose values never reach the output. Fastify's request serializer
  * logs no headers, but handlers and adapters may log a request, a config or an error object.
  */

@@ -33,7 +33,6 @@ import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { instrumentBus } from './infrastructure/observability/instrumented-bus.js';
-import { createLatencyWindow } from './infrastructure/observability/latency-window.js';
 import { createMetrics, registerOutboxGauges } from './infrastructure/observability/metrics.js';
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
@@ -111,6 +110,7 @@ export async function createService(
     dialect: database.dialect,
     bus,
     batchSize: config.messaging.outboxBatchSize,
+    leaseMs: config.messaging.outboxClaimMs,
     now,
     logger: logger.child({ component: 'outbox' }),
   });
@@ -145,11 +145,9 @@ export async function createService(
     policies: [sagaPolicy(sagaDeps)],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
-    afterCommit: [
-      orderMetrics(metrics),
-      // A commit may have written outbox rows: wake the relay so they leave now, not on the next poll.
-      () => relayTask?.wake(),
-    ],
+    afterCommit: [orderMetrics(metrics)],
+    // Rows a commit wrote leave right after it, not on the next poll; the poller is the safety net.
+    ...(background && { outboxFastPath: relay }),
   });
   const runner = sagaRunner({ ...sagaDeps, uow });
   const sweeper = background
@@ -171,8 +169,7 @@ export async function createService(
     );
   });
 
-  const latency = createLatencyWindow();
-  const readiness = serviceReadiness({ config, database, bus, outboxBacklog, latency });
+  const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
   const queries = orderQueries(database.db);
   const readModel = orderReadModel(database.readDb);
   const app = await buildApp({
@@ -180,7 +177,7 @@ export async function createService(
     logger,
     verifyToken: createTokenVerifier(config.jwt),
     orders: {
-      createOrder: idempotentCreateOrder({ uow, place: placeOrder({ clock, newId }) }),
+      createOrder: idempotentCreateOrder({ uow, place: placeOrder({ clock }), newId }),
       changeOrderStatus: changeOrderStatusHandler({ uow, clock }),
       getOrder: getOrderHandler(queries),
       orderTimeline: getOrderTimelineHandler(queries),
@@ -190,7 +187,7 @@ export async function createService(
       searchOrders: searchOrdersHandler(readModel),
       analytics: orderAnalyticsHandlers(readModel, clock),
     },
-    operations: { registry, metrics, latency, readiness },
+    operations: { registry, metrics, readiness },
     // Refreshed at most every 250 ms however many POSTs ask: one indexed count, not one per request.
     sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
   });
@@ -206,6 +203,7 @@ export async function createService(
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();
+      await relay.drain();
       await cleaner?.stop();
       await bus.close();
       await database.close();

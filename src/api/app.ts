@@ -44,6 +44,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
     requestTimeout: config.http.requestTimeoutMs,
+    // A server-side deadline for every handler: a stalled database answers 503, never a hung request.
+    handlerTimeout: config.http.requestDeadlineMs,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
     // A caller's request id is kept when it is sane, so logs join up across services.

@@ -23,7 +23,7 @@ export interface TestService {
 export async function startTestService(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: { background?: boolean } = {},
+  options: { background?: boolean; waitForBroker?: boolean } = {},
 ): Promise<TestService> {
   const database = kind === 'mysql' ? await createTestDatabase() : null;
   const config = loadConfig({
@@ -38,6 +38,9 @@ export async function startTestService(
   });
   const logger = createLogger({ env: 'test', logLevel: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent' });
   const service = await createService(config, logger, { migrate: true, ...options });
+  // Tests start on a connected broker unless they test the start-up without one.
+  if (config.rabbitmq && options.waitForBroker !== false) await service.bus.whenConnected(10_000);
+  await untilNotShedding(service);
   return {
     service,
     bearer: async (subject, roles = ['customer']) => `Bearer ${await signToken({ sub: subject, roles })}`,
@@ -60,4 +63,18 @@ export async function signToken(
     .setExpirationTime(options.expiresIn ?? '5m');
   if (sub !== undefined) jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(options.secret ?? testSecret));
+}
+
+/**
+ * Load shedding measures the event loop over the last second, and a start-up on a busy machine
+ * (module loading, migrations) can block it that long: requests made at once would get 503
+ * "overloaded". Waits, bounded, until an API request gets past it.
+ */
+async function untilNotShedding(service: Service): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const response = await service.app.inject({ url: '/api/orders/not-shedding' });
+    if (response.statusCode !== 503) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,9 +1,21 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import { DomainError, type FieldError } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../../infrastructure/db/sql-errors.js';
 import { type Problem, sendProblem } from '../problem.js';
 
 type ProblemBody = Omit<Problem, 'instance'>;
+
+/** Seconds a client is asked to wait after a 503 of an outage or a missed deadline. */
+const retryAfterSeconds = 2;
+
+interface Mapped {
+  body: ProblemBody;
+  expected: boolean;
+  /** Set for "try again shortly" answers: a dependency is down, or the deadline passed. */
+  unavailable?: 'database' | 'deadline';
+}
 
 const domainStatus: Record<DomainError['kind'], { status: number; title: string }> = {
   validation: { status: 400, title: 'Validation failed' },
@@ -33,7 +45,35 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
 };
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */
-export function toProblem(error: FastifyError | Error): { body: ProblemBody; expected: boolean } {
+export function toProblem(error: FastifyError | Error): Mapped {
+  if ((error as FastifyError).code === 'FST_ERR_HANDLER_TIMEOUT') {
+    return {
+      body: {
+        type: 'urn:problem:deadline_exceeded',
+        title: 'Request deadline exceeded',
+        status: 503,
+        detail:
+          'The request did not finish within its deadline; retry later (a POST with the same Idempotency-Key).',
+      },
+      expected: true,
+      unavailable: 'deadline',
+    };
+  }
+  if (error instanceof CommitOutcomeUnknown || isDatabaseUnavailable(error)) {
+    return {
+      body: {
+        type: 'urn:problem:unavailable',
+        title: 'Service unavailable',
+        status: 503,
+        detail:
+          error instanceof CommitOutcomeUnknown
+            ? 'The database failed while storing the change and its outcome could not be checked; retry with the same Idempotency-Key'
+            : 'The database is unavailable; retry later',
+      },
+      expected: true,
+      unavailable: 'database',
+    };
+  }
   if (error instanceof DomainError) {
     const { status, title } = domainStatus[error.kind];
     const errors =
@@ -124,11 +164,33 @@ function toFieldError(
 
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
+    // An outage is logged when it starts and when it ends, not once per request with a stack.
+    let outageSince: number | null = null;
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { body, expected } = toProblem(error);
-      if (expected) request.log.info({ problem: body.type, status: body.status }, body.detail ?? body.title);
-      else request.log.error({ err: error }, 'unhandled error');
+      const { body, expected, unavailable } = toProblem(error);
+      if (unavailable) {
+        if (unavailable === 'database' && outageSince === null) {
+          outageSince = Date.now();
+          request.log.warn(
+            { problem: body.type, error: String(error) },
+            'database unavailable; answering 503',
+          );
+        } else request.log.info({ problem: body.type, status: body.status }, body.detail ?? body.title);
+        if (unavailable === 'deadline') {
+          // The handler goes on and settles later; its outcome is no longer this response's.
+          reply.log = request.log.child({}, { level: 'silent' });
+        }
+        reply.header('retry-after', String(retryAfterSeconds));
+      } else if (expected) {
+        request.log.info({ problem: body.type, status: body.status }, body.detail ?? body.title);
+      } else request.log.error({ err: error }, 'unhandled error');
       return sendProblem(request, reply, body);
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      if (outageSince !== null && reply.statusCode < 500 && !request.routeOptions.config.operational) {
+        request.log.warn({ outageMs: Date.now() - outageSince }, 'database available again');
+        outageSince = null;
+      }
     });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, {

@@ -6,7 +6,7 @@ import { operationalRoute } from './protection.js';
 const Check = {
   type: 'object',
   required: ['status'],
-  properties: { status: { type: 'string', enum: ['ok', 'fail', 'unknown'] } },
+  properties: { status: { type: 'string', enum: ['ok', 'fail', 'degraded', 'unknown'] } },
   additionalProperties: true,
 } as const;
 
@@ -53,8 +53,9 @@ export default fp(
           tags: ['operations'],
           summary: 'Readiness, per dependency',
           description:
-            'Database (ping latency), message broker, memory against HEALTH_MEMORY_LIMIT_MB, recent request ' +
-            'p99 against HEALTH_LATENCY_P99_MS, event-loop delay, outbox backlog and the saga participants. ' +
+            'Whether this instance can serve now: database (ping on its own connection), message broker, ' +
+            'memory against HEALTH_MEMORY_LIMIT_MB, event-loop delay, outbox backlog and the saga participants. ' +
+            'A broker connection lost after start-up is `degraded` (200): the outbox keeps what is published. ' +
             '503 lists the failing checks. Results are reused for one second, so polling every second is cheap.',
           security: [],
           response: { 200: ReadinessReportSchema, 503: ReadinessReportSchema },

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { LatencyWindow } from '../../infrastructure/observability/latency-window.js';
 import type { Metrics } from '../../infrastructure/observability/metrics.js';
 import { operationalRoute } from './protection.js';
 
 export interface MetricsPluginOptions {
   registry: Registry;
   metrics: Pick<Metrics, 'httpDuration' | 'errors'>;
-  latency: LatencyWindow;
 }
 
 const problemPrefix = 'urn:problem:';
@@ -19,7 +17,7 @@ const problemPrefix = 'urn:problem:';
  * authentication, rate limiter, load shedding); and serves /metrics.
  */
 export default fp(
-  async function metricsPlugin(app: FastifyInstance, { registry, metrics, latency }: MetricsPluginOptions) {
+  async function metricsPlugin(app: FastifyInstance, { registry, metrics }: MetricsPluginOptions) {
     app.addHook('onSend', async (_request, reply, payload) => {
       const contentType = String(reply.getHeader('content-type') ?? '');
       if (contentType.startsWith('application/problem+json') && typeof payload === 'string') {
@@ -34,8 +32,6 @@ export default fp(
         { method: request.method, route, status_code: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
-      // Probes and scrapes are fast and frequent; they would hide how slow real requests are.
-      if (!request.routeOptions.config.operational) latency.record(reply.elapsedTime);
     });
 
     app.get(

@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** A health or metrics route: left out of rate limiting, load shedding and the latency window. */
+    /** A health or metrics route: left out of rate limiting, and load shedding. */
     operational?: boolean;
     /** Read by @fastify/under-pressure per route (its types do not declare it); returning lets the request through. */
     pressureHandler?: (

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../domain/errors.js';
 import { defaultCurrency, isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
 import { type NewOrder, Order, type ShippingAddress } from '../../domain/order.js';
 import { actorOf, assertCanActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
 import type { Clock, IdGenerator, Repositories, UnitOfWork } from '../ports.js';
+import { CommitOutcomeUnknown } from '../unavailable.js';
 
 export interface CreateOrderRequest {
   customerId: string;
@@ -17,15 +19,16 @@ export type PlaceOrder = (
   repositories: Repositories,
   principal: Principal,
   request: CreateOrderRequest,
+  orderId: string,
 ) => Order;
 
 /** Check who may, build the order, add it: the unit of work writes it (and starts the saga). */
-export function placeOrder(deps: { clock: Clock; newId: IdGenerator }): PlaceOrder {
-  return (repositories, principal, request) => {
+export function placeOrder(deps: { clock: Clock }): PlaceOrder {
+  return (repositories, principal, request, orderId) => {
     assertCanActFor(principal, request.customerId);
     const order = Order.create({
       ...parseRequest(request),
-      id: deps.newId(),
+      id: orderId,
       createdBy: actorOf(principal),
       now: deps.clock(),
     });
@@ -35,11 +38,42 @@ export function placeOrder(deps: { clock: Clock; newId: IdGenerator }): PlaceOrd
 }
 
 /** `POST /api/orders` without an Idempotency-Key: one transaction, answered with the order as committed. */
-export function createOrderHandler(deps: { uow: UnitOfWork; place: PlaceOrder }) {
+export function createOrderHandler(deps: { uow: UnitOfWork; place: PlaceOrder; newId: IdGenerator }) {
   return async (principal: Principal, request: CreateOrderRequest): Promise<OrderView> => {
-    const order = await deps.uow.run(async (repositories) => deps.place(repositories, principal, request));
+    const orderId = deps.newId();
+    const order = await commitOrLookUp(deps.uow, orderId, (repositories) =>
+      deps.place(repositories, principal, request, orderId),
+    );
     return toOrderView(order.snapshot());
   };
+}
+
+/**
+ * Runs the transaction that creates order `orderId`. When the connection fails during COMMIT the
+ * outcome is unknown, so this asks the database whether the order was stored before answering:
+ * no error response may hide a stored order. The id is chosen before the first attempt for that.
+ */
+export async function commitOrLookUp(
+  uow: UnitOfWork,
+  orderId: string,
+  create: (repositories: Repositories) => Order,
+): Promise<Order> {
+  try {
+    return await uow.run(async (repositories) => create(repositories));
+  } catch (error) {
+    if (!(error instanceof CommitOutcomeUnknown)) throw error;
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      try {
+        const stored = await uow.run((repositories) => repositories.orders.findById(orderId));
+        if (stored) return stored;
+        throw error.cause;
+      } catch (lookupError) {
+        if (lookupError === error.cause) throw lookupError;
+        await sleep(200 * attempt);
+      }
+    }
+    throw error;
+  }
 }
 
 /** Checks and converts what the domain cannot: the currency and decimal prices. */

@@ -4,7 +4,8 @@ import { defaultCurrency } from '../../domain/money.js';
 import type { Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
 import { IdempotencyKeyTaken, type StoredResponse, type UnitOfWork } from '../ports.js';
-import { type CreateOrderRequest, createOrderHandler, type PlaceOrder } from './create-order.js';
+import type { IdGenerator } from '../ports.js';
+import { type CreateOrderRequest, commitOrLookUp, createOrderHandler, type PlaceOrder } from './create-order.js';
 
 export interface CreateOrderResult {
   order: OrderView;
@@ -17,7 +18,7 @@ export interface CreateOrderResult {
  * key with another body is refused (422). The key is stored in the transaction that creates the
  * order, under a unique constraint, so of two racing requests one creates and the other replays.
  */
-export function idempotentCreateOrder(deps: { uow: UnitOfWork; place: PlaceOrder }) {
+export function idempotentCreateOrder(deps: { uow: UnitOfWork; place: PlaceOrder; newId: IdGenerator }) {
   const createOrder = createOrderHandler(deps);
   return async function createOrderOnce(
     principal: Principal,
@@ -37,8 +38,9 @@ export function idempotentCreateOrder(deps: { uow: UnitOfWork; place: PlaceOrder
     const earlier = await stored();
     if (earlier) return replay(earlier);
     try {
-      const order = await deps.uow.run(async (repositories) => {
-        const placed = deps.place(repositories, principal, request);
+      const orderId = deps.newId();
+      const order = await commitOrLookUp(deps.uow, orderId, (repositories) => {
+        const placed = deps.place(repositories, principal, request, orderId);
         repositories.idempotency.save(scope, idempotencyKey, {
           requestHash,
           statusCode: 201,

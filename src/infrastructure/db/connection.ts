@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
-import { createPool } from 'mysql2';
+import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { type Connection, createConnection, createPool } from 'mysql2';
 import type { Config } from '../../config.js';
 import type { Database } from './schema.js';
 
@@ -14,6 +14,11 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   /** Where queries go: the read replica when MYSQL_READ_HOST is set, otherwise the primary. */
   readDb: Kysely<Database>;
+  /**
+   * Round trip to the primary on a connection of its own, never queued behind the pool: readiness
+   * asks whether the database answers now, not whether the pool has caught up with an outage.
+   */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +53,13 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
-    return { dialect: 'sqlite', db, readDb: db, close: () => db.destroy() };
+    return {
+      dialect: 'sqlite',
+      db,
+      readDb: db,
+      ping: async () => void (await sql`select 1`.execute(db)),
+      close: () => db.destroy(),
+    };
   }
   const pool = (host: string) =>
     createPool({
@@ -80,13 +91,56 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
     });
   const db = kysely(config.host);
   const readDb = config.readHost ? kysely(config.readHost) : db;
+  const pinger = dedicatedPing(config);
   return {
     dialect: 'mysql',
     db,
     readDb,
+    ping: pinger.ping,
     async close() {
+      pinger.close();
       await db.destroy();
       if (readDb !== db) await readDb.destroy();
     },
+  };
+}
+
+/** One connection kept for pings; on an error or a timeout it is destroyed and the next ping opens a new one. */
+function dedicatedPing(config: Extract<Config['database'], { kind: 'mysql' }>) {
+  let connection: Connection | null = null;
+  const drop = () => {
+    connection?.destroy();
+    connection = null;
+  };
+  return {
+    ping(timeoutMs: number): Promise<void> {
+      if (!connection) {
+        connection = createConnection({
+          host: config.host,
+          port: config.port,
+          user: config.user,
+          password: config.password,
+          database: config.database,
+          connectTimeout: timeoutMs,
+        });
+        // Without a listener a lost connection's error would be thrown as an uncaught exception.
+        connection.on('error', drop);
+      }
+      const current = connection;
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          if (connection === current) drop();
+          reject(new Error(`database did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        current.query('select 1', (error) => {
+          clearTimeout(timer);
+          if (error) {
+            if (connection === current) drop();
+            reject(error);
+          } else resolve();
+        });
+      });
+    },
+    close: drop,
   };
 }

@@ -7,8 +7,17 @@ export interface QueuedOutbox extends Outbox {
   flush(): Promise<void>;
 }
 
-/** Outbox rows of one unit of work, written with one multi-row INSERT at its end. */
-export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOutbox {
+/**
+ * Outbox rows of one unit of work, written with one multi-row INSERT at its end. `claimUntil`
+ * (the relay's fast path) may claim the new rows for this instance, which then publishes them
+ * right after commit; `written` collects what was inserted.
+ */
+export function outboxWriter(
+  trx: Kysely<Database>,
+  now: () => number,
+  claimUntil: number | null = null,
+  written: OutboxMessage[] = [],
+): QueuedOutbox {
   const queued: OutboxMessage[] = [];
   return {
     add(messages) {
@@ -21,7 +30,8 @@ export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOu
         queued.splice(queuedAt, 1);
         return true;
       }
-      // Under MySQL a row the relay is publishing is locked by it: this waits, then finds it sent.
+      // A row the relay has claimed may be on its way to the broker already; its reply then
+      // arrives for a withdrawn command and is undone as an unrequested effect.
       const result = await trx
         .deleteFrom('outbox')
         .where('message_id', '=', messageId)
@@ -33,6 +43,7 @@ export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOu
     async flush() {
       if (queued.length === 0) return;
       const createdAt = now();
+      written.push(...queued);
       await trx
         .insertInto('outbox')
         .values(
@@ -45,6 +56,7 @@ export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOu
             body: JSON.stringify(envelope),
             created_at: createdAt,
             sent_at: null,
+            claimed_until: claimUntil,
             last_error: null,
           })),
         )

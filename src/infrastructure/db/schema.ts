@@ -83,6 +83,8 @@ export interface OutboxTable {
   body: string;
   created_at: number;
   sent_at: number | null;
+  /** Until when a relay holds this row to publish it (epoch ms); null when nobody does. */
+  claimed_until: number | null;
   attempts: Generated<number>;
   last_error: string | null;
 }

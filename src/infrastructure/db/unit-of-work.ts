@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
 import type { DomainEventPolicy, OutboxMessage, Repositories, UnitOfWork } from '../../application/ports.js';
+import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Dialect } from './connection.js';
@@ -9,7 +10,7 @@ import { orderRepository } from './order-repository.js';
 import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
-import { isTransientConflict } from './sql-errors.js';
+import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
 
 /** Keeps a read model in step with the write model, inside the same transaction. */
 export type Projector = (
@@ -46,6 +47,14 @@ export interface UnitOfWorkOptions {
   /** Runs of one unit of work when the database aborts it as a deadlock victim. */
   maxAttempts?: number;
   afterCommit?: readonly CommitObserver[];
+  /** The outbox relay's fast path: rows written under its claim are handed to it after commit. */
+  outboxFastPath?: OutboxFastPath;
+}
+
+export interface OutboxFastPath {
+  /** The claim to put on new outbox rows, or null to leave them to the relay's poller. */
+  claimUntil(): number | null;
+  publishCommitted(messages: readonly OutboxMessage[]): void;
 }
 
 /** Policies that keep causing events past this many rounds are a bug, not a workload. */
@@ -60,12 +69,16 @@ const maxPolicyRounds = 10;
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, policies = [], projectors = [], maxAttempts = 3 } = options;
   const afterCommit = options.afterCommit ?? [];
+  const fastPath = options.outboxFastPath;
   return {
     async run(work, { causationId = null }: { causationId?: string | null } = {}) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const changes: CommittedChange[] = [];
-          const result = await attemptOnce(work, changes, causationId);
+          const claimUntil = fastPath?.claimUntil() ?? null;
+          const written: OutboxMessage[] = [];
+          const result = await attemptOnce(work, changes, causationId, claimUntil, written);
+          if (claimUntil !== null) fastPath?.publishCommitted(written);
           for (const observe of afterCommit) observe(changes);
           return result;
         } catch (error) {
@@ -81,52 +94,63 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     work: (repositories: Repositories) => Promise<T>,
     changes: CommittedChange[],
     causationId: string | null,
+    claimUntil: number | null,
+    written: OutboxMessage[],
   ): Promise<T> {
-    return db.transaction().execute(async (trx) => {
-      const orders = orderRepository(trx, dialect);
-      const sagas = sagaRepository(trx, dialect);
-      const outbox = outboxWriter(trx, now);
-      const timeline = timelineWriter(trx);
-      const idempotency = idempotencyStore(trx, now);
-      const repositories: Repositories = {
-        orders,
-        idempotency,
-        outbox,
-        inbox: inboxWriter(trx, now),
-        sagas,
-        timeline,
-      };
-      const result = await work(repositories);
+    let committing = false;
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const orders = orderRepository(trx, dialect);
+        const sagas = sagaRepository(trx, dialect);
+        const outbox = outboxWriter(trx, now, claimUntil, written);
+        const timeline = timelineWriter(trx);
+        const idempotency = idempotencyStore(trx, now);
+        const repositories: Repositories = {
+          orders,
+          idempotency,
+          outbox,
+          inbox: inboxWriter(trx, now),
+          sagas,
+          timeline,
+        };
+        const result = await work(repositories);
 
-      const eventsOf = new Map<Order, OrderEvent[]>();
-      for (let round = 0; ; round += 1) {
-        const batch = orders.queued().map((order) => [order, order.pullEvents()] as const);
-        if (batch.every(([, events]) => events.length === 0)) break;
-        if (round >= maxPolicyRounds) throw new Error('domain event policies did not settle');
-        for (const [order, events] of batch) {
-          eventsOf.set(order, [...(eventsOf.get(order) ?? []), ...events]);
-          for (const event of events) {
-            for (const policy of policies) await policy(repositories, order, event, causationId);
+        const eventsOf = new Map<Order, OrderEvent[]>();
+        for (let round = 0; ; round += 1) {
+          const batch = orders.queued().map((order) => [order, order.pullEvents()] as const);
+          if (batch.every(([, events]) => events.length === 0)) break;
+          if (round >= maxPolicyRounds) throw new Error('domain event policies did not settle');
+          for (const [order, events] of batch) {
+            eventsOf.set(order, [...(eventsOf.get(order) ?? []), ...events]);
+            for (const event of events) {
+              for (const policy of policies) await policy(repositories, order, event, causationId);
+            }
           }
         }
-      }
 
-      const written = await orders.flush();
-      await idempotency.flush();
-      await sagas.flush();
-      for (const [order, events] of eventsOf) {
-        if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
-      }
-      await outbox.flush();
-      await timeline.flush();
-      for (const order of written) {
-        const state = order.snapshot();
-        const events = eventsOf.get(order) ?? [];
-        if (events.length > 0) changes.push({ order: state, events });
-        // Also without events: a saga step changes what a read model shows of the order.
-        for (const project of projectors) await project(trx, state, events);
-      }
-      return result;
-    });
+        const savedOrders = await orders.flush();
+        await idempotency.flush();
+        await sagas.flush();
+        for (const [order, events] of eventsOf) {
+          if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
+        }
+        await outbox.flush();
+        await timeline.flush();
+        for (const order of savedOrders) {
+          const state = order.snapshot();
+          const events = eventsOf.get(order) ?? [];
+          if (events.length > 0) changes.push({ order: state, events });
+          // Also without events: a saga step changes what a read model shows of the order.
+          for (const project of projectors) await project(trx, state, events);
+        }
+        committing = true;
+        return result;
+      })
+      .catch((error: unknown) => {
+        // The work was done and COMMIT sent when the connection failed: it may or may not have taken effect.
+        if (committing && isDatabaseUnavailable(error)) throw new CommitOutcomeUnknown(error);
+        throw error;
+      });
   }
 }

@@ -42,6 +42,13 @@ export interface MessageBus {
   consumerCount(queue: string): Promise<number>;
   /** True while connected (used by the readiness check). */
   isConnected(): boolean;
+  /**
+   * `connecting`: not connected yet since start-up (the topology may not exist); `lost`: was
+   * connected and is reconnecting, while the outbox holds what is published meanwhile.
+   */
+  connectionState(): 'connected' | 'connecting' | 'lost';
+  /** Resolves once connected with the topology declared; rejects after `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<void>;
   /** Closes every consumer (waiting for handlers in flight), then the connection. */
   close(): Promise<void>;
 }

@@ -189,6 +189,10 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     consumerCount: async (name: string) => stateOf(name).consumers.length,
 
     isConnected: () => !closed,
+    connectionState: () => (closed ? 'lost' : 'connected'),
+    whenConnected: async () => {
+      if (closed) throw new Error('message bus is closed');
+    },
 
     async close() {
       stopping = true;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Envelope } from '../../application/messages.js';
+import type { OutboxMessage } from '../../application/ports.js';
+import { outsideLogContext } from '../../logger.js';
 import type { Dialect } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import type { MessageBus } from './bus.js';
@@ -8,76 +9,153 @@ import type { MessageBus } from './bus.js';
 export interface OutboxRelayOptions {
   db: Kysely<Database>;
   dialect: Dialect;
-  bus: Pick<MessageBus, 'publish'>;
+  bus: Pick<MessageBus, 'publish' | 'isConnected'>;
   batchSize: number;
+  /** How long a claim lasts: a relay that dies holding rows delays them by at most this. */
+  leaseMs: number;
   now: () => number;
   logger: Logger;
 }
 
 /**
- * Publishes committed outbox rows and marks them sent only after the broker confirmed them.
- * Several instances may relay at once: each claims its batch with FOR UPDATE SKIP LOCKED, so a
- * row is published once in the normal case (at least once if an instance dies after the confirm
- * and before its commit; consumers drop the duplicate by messageId).
+ * Publishes committed outbox rows and marks them sent only after the broker confirmed them. No
+ * database transaction or pooled connection is held while the broker answers:
+ *
+ * - fast path: a unit of work that writes outbox rows while the broker is connected claims them
+ *   for this instance (`claimUntil`), and hands them to `publishCommitted` after its commit;
+ * - poller (`publishBatch`): claims a batch of unclaimed or expired rows in a short transaction
+ *   (FOR UPDATE SKIP LOCKED, then `claimed_until`), publishes it with every confirm in flight at
+ *   once, then marks the confirmed rows sent in one statement.
+ *
+ * A crash between confirm and mark leaves the claim to expire and the rows to be sent again:
+ * at least once, and consumers drop the copy by messageId (inbox). Safe with N instances.
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
-  const { db, dialect, bus, batchSize, now, logger } = options;
+  const { db, dialect, bus, batchSize, leaseMs, now, logger } = options;
+  const inFlight = new Set<Promise<void>>();
 
-  /** Publishes one batch; true when the batch was full, so there may be more. */
-  async function publishBatch(): Promise<boolean> {
+  /** Publishes `messages`; marks the confirmed sent and releases the rest for the poller. */
+  async function publish(messages: readonly OutboxMessage[]): Promise<number> {
+    const results = await Promise.allSettled(messages.map((message) => bus.publish(message)));
+    const sent: string[] = [];
+    const failed: { message: OutboxMessage; error: string }[] = [];
+    results.forEach((result, index) => {
+      const message = messages[index] as OutboxMessage;
+      if (result.status === 'fulfilled') sent.push(message.envelope.messageId);
+      else failed.push({ message, error: String(result.reason) });
+    });
+    if (sent.length > 0)
+      await db
+        .updateTable('outbox')
+        .set({ sent_at: now(), claimed_until: null })
+        .where('message_id', 'in', sent)
+        .execute();
+    if (failed.length > 0) {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          claimed_until: null,
+          last_error: (failed[0] as { error: string }).error.slice(0, 1000),
+        }))
+        .where(
+          'message_id',
+          'in',
+          failed.map(({ message }) => message.envelope.messageId),
+        )
+        .execute();
+      // Each line names its own message, so a search by order id finds why its command waited.
+      for (const { message, error } of failed) {
+        logger.warn(
+          {
+            messageId: message.envelope.messageId,
+            type: message.envelope.type,
+            correlationId: message.envelope.correlationId,
+            error,
+          },
+          'outbox publish failed; will retry',
+        );
+      }
+    }
+    return failed.length;
+  }
+
+  async function claimBatch(): Promise<OutboxMessage[]> {
     return db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
         .select(['id', 'exchange', 'routing_key', 'body'])
         .where('sent_at', 'is', null)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now())]))
         .orderBy('id')
         .limit(batchSize)
         .$if(dialect === 'mysql', (query) => query.forUpdate().skipLocked())
         .execute();
-      if (rows.length === 0) return false;
-      // Published in id order on one channel; confirms are awaited together.
-      const results = await Promise.allSettled(
-        rows.map((row) =>
-          bus.publish({
-            exchange: row.exchange,
-            routingKey: row.routing_key,
-            envelope: JSON.parse(row.body) as Envelope,
-          }),
-        ),
-      );
-      const sent = rows.filter((_, index) => results[index]?.status === 'fulfilled').map((row) => row.id);
-      if (sent.length > 0)
-        await trx.updateTable('outbox').set({ sent_at: now() }).where('id', 'in', sent).execute();
-      const failures = results.flatMap((result, index) =>
-        result.status === 'rejected' ? [{ id: rows[index]?.id ?? 0, error: String(result.reason) }] : [],
-      );
-      for (const failure of failures) {
-        await trx
-          .updateTable('outbox')
-          .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: failure.error.slice(0, 1000) }))
-          .where('id', '=', failure.id)
-          .execute();
-      }
-      if (failures.length > 0) logger.warn({ failed: failures.length }, 'outbox publish failed; will retry');
-      return failures.length === 0 && rows.length === batchSize;
+      if (rows.length === 0) return [];
+      await trx
+        .updateTable('outbox')
+        .set({ claimed_until: now() + leaseMs })
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      return rows.map((row) => ({
+        exchange: row.exchange,
+        routingKey: row.routing_key,
+        envelope: JSON.parse(row.body),
+      }));
     });
   }
 
-  /** Unsent messages and the age of the oldest, for metrics and readiness. */
-  async function backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
-    const row = await db
-      .selectFrom('outbox')
-      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number>('created_at').as('oldest')])
-      .where('sent_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    const oldest = row.oldest === null ? null : Number(row.oldest);
-    return {
-      count: Number(row.count),
-      oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000),
-    };
-  }
+  return {
+    /** One poll: claims, publishes and marks a batch; true when the batch was full, so there may be more. */
+    async publishBatch(): Promise<boolean> {
+      // While the broker is away, claiming would only churn rows; they wait for the reconnect.
+      if (!bus.isConnected()) return false;
+      const messages = await claimBatch();
+      if (messages.length === 0) return false;
+      const failures = await publish(messages);
+      return failures === 0 && messages.length === batchSize;
+    },
 
-  return { publishBatch, backlog };
+    /** The claim a unit of work puts on the rows it writes, when this instance can publish them now. */
+    claimUntil(): number | null {
+      return bus.isConnected() ? now() + leaseMs : null;
+    },
+
+    /** Fast path: publishes rows a commit just wrote under this instance's claim. Never throws. */
+    publishCommitted(messages: readonly OutboxMessage[]): void {
+      if (messages.length === 0) return;
+      const task = outsideLogContext(() => publish(messages)).then(
+        () => undefined,
+        // The rows stay claimed until the lease ends; then the poller sends them.
+        (error: unknown) => logger.warn({ err: error, messages: messages.length }, 'outbox fast path failed'),
+      );
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    },
+
+    /** Waits for the fast-path publishes in flight (graceful shutdown). */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+
+    /** Unsent messages and the age of the oldest, for metrics and readiness. */
+    async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number>('created_at').as('oldest')])
+        .where('sent_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const oldest = row.oldest === null ? null : Number(row.oldest);
+      return {
+        count: Number(row.count),
+        oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000),
+      };
+    },
+  };
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

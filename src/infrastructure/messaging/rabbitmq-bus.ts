@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import type { Logger } from 'pino';
 import { type Consumer as AmqpConsumer, type Envelope as AmqpEnvelope, Connection } from 'rabbitmq-client';
 import type { Envelope } from '../../application/messages.js';
@@ -29,17 +30,16 @@ export interface RabbitMqBusOptions {
   namePrefix?: string;
   /** Shown by `rabbitmqctl list_connections` and the management UI. */
   connectionName?: string;
-  /** How long to wait for the first connection before giving up. Default 10 s. */
-  connectTimeoutMs?: number;
   /** Publish attempts (each waits for a reconnect when needed) before `publish` rejects. Default 3. */
   publishAttempts?: number;
   topology?: MessagingTopology;
 }
 
 /**
- * Connects, declares the durable topology, and returns the bus. Rejects when the broker cannot be
- * reached within `connectTimeoutMs`; after that, connection losses are repaired in the background
- * (consumers and the publisher redeclare their topology on every reconnect).
+ * Returns the bus at once and connects in the background, retrying every few hundred ms until
+ * the broker answers, so a service starts (and serves liveness) while the broker is away. On
+ * every (re)connection the durable topology is declared, and consumers and the publisher
+ * redeclare their own parts.
  *
  * Failed deliveries are retried by republishing a copy (with `x-attempts` and `x-last-error`) to
  * the same queue and acknowledging the original, rather than by nack+requeue: RabbitMQ 4.3 no
@@ -65,20 +65,32 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   const connection = new Connection({
     url: options.url,
     connectionName: options.connectionName,
-    // Reconnect fast after a broker restart or a forced close, then back off.
-    retryLow: 250,
-    retryHigh: 10_000,
+    // Retry every 100–500 ms however long the outage lasted: back within a second of the broker's
+    // return. A refused connection costs the broker nothing, so there is no reason to back off further.
+    retryLow: 100,
+    retryHigh: 500,
   });
-  connection.on('error', (err) => logger.warn({ err }, 'rabbitmq connection error'));
-  connection.on('connection', () => logger.info('rabbitmq connected'));
-
-  try {
-    await connection.onConnect(options.connectTimeoutMs ?? 10_000);
-    await declareTopology(connection, declarations);
-  } catch (error) {
-    connection.unsafeDestroy();
-    throw new Error('cannot connect to RabbitMQ or declare the topology', { cause: error });
-  }
+  let everConnected = false;
+  let declared = false;
+  const onDeclared = new EventEmitter();
+  // The client reports the first failures of a reconnect series only, so this is once per outage.
+  connection.on('error', (err) => logger.warn({ err }, 'rabbitmq connection error; reconnecting'));
+  connection.on('connection', () => {
+    declared = false;
+    logger.info('rabbitmq connected');
+    // Every queue of the topology, participants' too: a command published before its participant
+    // first connects must wait in its queue, not be dropped by the exchange.
+    declareTopology(connection, declarations).then(
+      () => {
+        everConnected = true;
+        declared = true;
+        onDeclared.emit('declared');
+      },
+      (err: unknown) =>
+        logger.warn({ err }, 'rabbitmq topology declaration failed; retried on the next connection'),
+    );
+  });
+  const connected = () => !closed && connection.ready && declared;
 
   const publisher = connection.createPublisher({
     confirm: true,
@@ -152,7 +164,17 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
       return consumerCount;
     },
 
-    isConnected: () => !closed && connection.ready,
+    isConnected: connected,
+    connectionState: () => (connected() ? 'connected' : everConnected ? 'lost' : 'connecting'),
+
+    async whenConnected(timeoutMs: number) {
+      if (connected()) return;
+      await once(onDeclared, 'declared', { signal: AbortSignal.timeout(timeoutMs) }).catch(
+        (error: unknown) => {
+          throw new Error(`RabbitMQ not connected within ${timeoutMs} ms`, { cause: error });
+        },
+      );
+    },
 
     async close() {
       if (stopping) return;

@@ -17,6 +17,8 @@ export function instrumentBus(
     publish: (message) => bus.publish(message),
     consumerCount: (queue) => bus.consumerCount(queue),
     isConnected: () => bus.isConnected(),
+    connectionState: () => bus.connectionState(),
+    whenConnected: (timeoutMs) => bus.whenConnected(timeoutMs),
     close: () => bus.close(),
     consume(queue, handler) {
       return bus.consume(queue, (delivery) => {

@@ -1,5 +1,4 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { LatencyWindow } from './latency-window.js';
 import { cachedProbe } from './probe.js';
 
 /** One dependency's state; the other fields say what was measured. */
@@ -51,12 +50,12 @@ export function createReadiness(
   };
 }
 
-/** Pings the database; a ping still running is shared, so a hung server does not drain the pool. */
-export function databaseCheck(ping: () => Promise<unknown>, timeoutMs: number): Check {
+/** Pings the database, bounded by `timeoutMs`; a ping still running is shared by concurrent callers. */
+export function databaseCheck(ping: (timeoutMs: number) => Promise<unknown>, timeoutMs: number): Check {
   const timedPing = cachedProbe(
     async () => {
       const started = performance.now();
-      await ping();
+      await ping(timeoutMs);
       return performance.now() - started;
     },
     { ttlMs: 0, timeoutMs },
@@ -64,8 +63,22 @@ export function databaseCheck(ping: () => Promise<unknown>, timeoutMs: number): 
   return async () => ({ status: 'ok', latencyMs: round(await timedPing()) });
 }
 
-export function brokerCheck(broker: 'rabbitmq' | 'in-process', isConnected: () => boolean): Check {
-  return () => ({ status: isConnected() ? 'ok' : 'fail', broker });
+/**
+ * Not connected since start-up fails (the topology may not exist, no reply can be consumed); a
+ * connection lost later is `degraded`: orders are still taken, their messages wait in the outbox
+ * (whose own check fails if the backlog grows past its threshold) and leave on the reconnect.
+ */
+export function brokerCheck(
+  broker: 'rabbitmq' | 'in-process',
+  state: () => 'connected' | 'connecting' | 'lost',
+): Check {
+  return () => {
+    const connection = state();
+    if (connection === 'connected') return { status: 'ok', broker };
+    return connection === 'lost'
+      ? { status: 'degraded', broker, detail: 'connection lost; reconnecting, messages wait in the outbox' }
+      : { status: 'fail', broker, detail: 'not connected yet; retrying' };
+  };
 }
 
 export function memoryCheck(limitBytes: number): Check {
@@ -77,18 +90,6 @@ export function memoryCheck(limitBytes: number): Check {
       heapUsedBytes: heapUsed,
       heapTotalBytes: heapTotal,
       limitBytes,
-    };
-  };
-}
-
-export function latencyCheck(window: LatencyWindow, thresholdMs: number): Check {
-  return () => {
-    const { p99Ms, samples } = window.p99();
-    return {
-      status: p99Ms === null || p99Ms <= thresholdMs ? 'ok' : 'fail',
-      p99Ms: p99Ms === null ? null : round(p99Ms),
-      samples,
-      thresholdMs,
     };
   };
 }
@@ -118,7 +119,15 @@ export function outboxCheck(
   threshold: number,
 ): Check {
   return async () => {
-    const { count, oldestAgeSeconds } = await backlog();
+    // The database check owns "the database does not answer"; this one judges the backlog only.
+    const read = await backlog().then(
+      (value) => value,
+      (error: unknown) => error,
+    );
+    if (read instanceof Error || read === undefined) {
+      return { status: 'unknown', error: read instanceof Error ? read.message : 'no answer', threshold };
+    }
+    const { count, oldestAgeSeconds } = read as { count: number; oldestAgeSeconds: number };
     return {
       status: count <= threshold ? 'ok' : 'fail',
       backlog: count,

@@ -20,11 +20,11 @@ export function uniquePrefix(): string {
   return `test-${randomUUID().slice(0, 8)}.`;
 }
 
-export function testBus(
+export async function testBus(
   namePrefix: string,
   overrides: Partial<RabbitMqBusOptions> = {},
 ): Promise<MessageBus> {
-  return createRabbitMqBus({
+  const bus = await createRabbitMqBus({
     url: rabbitmqUrl(),
     prefetch: 10,
     maxAttempts: 3,
@@ -33,6 +33,8 @@ export function testBus(
     connectionName: `${namePrefix}bus`,
     ...overrides,
   });
+  await bus.whenConnected(10_000);
+  return bus;
 }
 
 export function anEnvelope(overrides: Partial<Envelope> = {}): Envelope {

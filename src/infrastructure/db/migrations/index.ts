@@ -7,6 +7,7 @@ import { readModelMigration } from './0004-read-model.js';
 import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer-counts.js';
 import { housekeepingMigration } from './0006-housekeeping.js';
 import { timelineMigration } from './0007-timeline.js';
+import { outboxClaimsMigration } from './0008-outbox-claims.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0005-weekly-sales-customer-counts': weeklySalesCustomerCountsMigration(dialect),
         '0006-housekeeping': housekeepingMigration(dialect),
         '0007-timeline': timelineMigration(dialect),
+        '0008-outbox-claims': outboxClaimsMigration(),
       };
     },
   };

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireMariaDb } from '../../support/services.js';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+
+const available = await requireMariaDb();
+const deadlineMs = 1_500;
+
+const anOrder = {
+  customerId: 'c-outage',
+  items: [{ productId: 'sku-1', quantity: 1, price: 10 }],
+  shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+};
+
+/** MariaDB behind a proxy the test cuts, stalls, or drops during COMMIT. */
+describe.skipIf(!available)('requests while MariaDB is unavailable', () => {
+  let proxy: TcpProxy;
+  let t: TestService;
+  beforeAll(async () => {
+    proxy = await startTcpProxy({
+      host: process.env.MYSQL_HOST || '127.0.0.1',
+      port: Number(process.env.MYSQL_PORT || 3306),
+    });
+    t = await startTestService(
+      'mysql',
+      {
+        MYSQL_HOST: '127.0.0.1',
+        MYSQL_PORT: String(proxy.port),
+        HTTP_REQUEST_DEADLINE_MS: String(deadlineMs),
+        // Load shedding answers 503 too, when a loaded machine delays the event loop; not what is tested here.
+        HEALTH_EVENT_LOOP_DELAY_MS: '60000',
+      },
+      { background: false },
+    );
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await t?.stop();
+    await proxy?.close();
+  });
+
+  const post = async () =>
+    t.service.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { authorization: await t.bearer('c-outage') },
+      payload: anOrder,
+    });
+  const expectRetryLater = (response: Awaited<ReturnType<typeof post>>, type: string) => {
+    expect(response.statusCode, response.body).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    expect(response.json(), response.body).toMatchObject({ type, status: 503 });
+  };
+
+  it('answers 503 deadline_exceeded with Retry-After at its deadline while the database stalls', async () => {
+    expect((await post()).statusCode).toBe(201);
+    proxy.stall();
+    try {
+      const started = Date.now();
+      const response = await post();
+      const elapsed = Date.now() - started;
+      expectRetryLater(response, 'urn:problem:deadline_exceeded');
+      expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - 50);
+      expect(elapsed).toBeLessThan(deadlineMs + 2_000);
+    } finally {
+      proxy.restore();
+    }
+  });
+
+  it('answers 503 unavailable with Retry-After while the database refuses connections', async () => {
+    await expect.poll(async () => (await post()).statusCode, { timeout: 10_000 }).toBe(201);
+    proxy.cut();
+    try {
+      expectRetryLater(await post(), 'urn:problem:unavailable');
+      const get = await t.service.app.inject({
+        url: '/api/orders/0190a000-0000-7000-8000-000000000001',
+        headers: { authorization: await t.bearer('staff', ['admin']) },
+      });
+      expect(get.statusCode).toBe(503);
+      expect(get.json()).toMatchObject({ type: 'urn:problem:unavailable' });
+    } finally {
+      proxy.restore();
+    }
+    await expect.poll(async () => (await post()).statusCode, { timeout: 10_000 }).toBe(201);
+  });
+
+  it('answers 201 when the connection is lost during COMMIT of an order that was in fact stored', async () => {
+    await expect.poll(async () => (await post()).statusCode, { timeout: 10_000 }).toBe(201);
+    // The COM_QUERY packet of `commit`: forwarded to the server, then the connection is dropped.
+    proxy.dropAfterClientSends(new RegExp(`${String.fromCharCode(3)}commit`, 'i'));
+    const response = await post();
+    expect(response.statusCode).toBe(201);
+    const { id } = response.json() as { id: string };
+    const stored = await t.service.database.db
+      .selectFrom('orders')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    expect(stored?.id).toBe(id);
+  });
+});

@@ -3,9 +3,13 @@ import { IdempotencyConflict } from '../../domain/errors.js';
 import { defaultCurrency } from '../../domain/money.js';
 import type { Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
-import { IdempotencyKeyTaken, type StoredResponse, type UnitOfWork } from '../ports.js';
-import type { IdGenerator } from '../ports.js';
-import { type CreateOrderRequest, commitOrLookUp, createOrderHandler, type PlaceOrder } from './create-order.js';
+import { IdempotencyKeyTaken, type IdGenerator, type StoredResponse, type UnitOfWork } from '../ports.js';
+import {
+  type CreateOrderRequest,
+  commitOrLookUp,
+  createOrderHandler,
+  type PlaceOrder,
+} from './create-order.js';
 
 export interface CreateOrderResult {
   order: OrderView;

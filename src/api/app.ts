@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
 import type { TokenVerifier } from './auth.js';
-import { openApiDocument } from './openapi.js';
+import { completeDocument, openApiDocument } from './openapi.js';
 import authentication from './plugins/authentication.js';
 import errors from './plugins/errors.js';
 import health from './plugins/health.js';
@@ -61,6 +61,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swagger, {
     openapi: openApiDocument,
     refResolver: { buildLocalReference: (json) => String(json.$id) },
+    transformObject: (document) =>
+      'openapiObject' in document ? completeDocument(document.openapiObject) : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(metrics, deps.operations);

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
@@ -25,6 +30,8 @@ export interface AppDependencies {
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
   operations: OperationsDependencies;
+  /** Called with every response's final payload; undefined in production. */
+  observeResponse?: ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => void) | undefined;
 }
 
 /** What /metrics and /health/* report from. */
@@ -55,6 +62,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const { observeResponse } = deps;
+  if (observeResponse) {
+    // On the root before any plugin, so it sees the responses of every route and of none.
+    app.addHook('onSend', async (request, reply, payload) => {
+      observeResponse(request, reply, payload);
+      return payload;
+    });
+  }
 
   await app.register(protection, config);
   await app.register(errors);

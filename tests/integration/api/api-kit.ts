@@ -51,9 +51,8 @@ export async function startApi(
   kind: DatabaseKind,
   options: { saga?: boolean; env?: Record<string, string> } = {},
 ): Promise<Api> {
-  // A rate limiter would turn a busy test file into 429s, and load shedding a busy machine into
-  // 503s; these tests are about the contract (tests/integration/operations cover both).
-  const env = { RATE_LIMIT_MAX: '1000000', HEALTH_EVENT_LOOP_DELAY_MS: '60000', ...options.env };
+  // A rate limiter would turn a busy test file into 429s; these tests are about the contract.
+  const env = { RATE_LIMIT_MAX: '1000000', ...options.env };
   const t = await startTestService(kind, env, { background: options.saga ?? true });
   const { db } = t.service.database;
   const count = async (

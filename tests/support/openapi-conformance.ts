@@ -42,7 +42,7 @@ export function openApiConformance(document: () => Json) {
       for (const method of methods) {
         const operation = item[method];
         if (!operation) continue;
-        const pointer = `/paths/${escape(path)}/${method}`;
+        const pointer = `/paths/${pointerEscape(path)}/${method}`;
         operations.set(`${method.toUpperCase()} ${path}`, [pointer, operation]);
         if (operation.operationId) operations.set(operation.operationId, [pointer, operation]);
       }
@@ -62,7 +62,7 @@ export function openApiConformance(document: () => Json) {
     const value = pointer
       .split('/')
       .slice(1)
-      .reduce<unknown>((node, key) => (node as Json)?.[unescape(key)], document());
+      .reduce<unknown>((node, key) => (node as Json)?.[pointerUnescape(key)], document());
     return value ? { value: value as T, pointer } : undefined;
   };
 
@@ -105,7 +105,7 @@ export function openApiConformance(document: () => Json) {
         continue;
       }
       if (schema) {
-        const pointer = `${definition?.pointer ?? `${responsePointer}/headers/${escape(name)}`}/schema`;
+        const pointer = `${definition?.pointer ?? `${responsePointer}/headers/${pointerEscape(name)}`}/schema`;
         problems.push(...validate(pointer, String(value)).map((p) => `header ${name}: ${p}`));
       }
     }
@@ -119,7 +119,7 @@ export function openApiConformance(document: () => Json) {
       return [...problems, `${contentType || 'no content type'} is not declared (${Object.keys(content)})`];
     }
     const body = contentType.endsWith('json') ? parse(payload) : String(payload);
-    const pointer = `${responsePointer}/content/${escape(contentType)}/schema`;
+    const pointer = `${responsePointer}/content/${pointerEscape(contentType)}/schema`;
     problems.push(...validate(pointer, body).map((p) => `body ${p}`));
     return problems;
   }
@@ -135,5 +135,5 @@ function parse(payload: unknown): unknown {
   }
 }
 
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescape = (key: string) => key.replace(/~1/g, '/').replace(/~0/g, '~');
+const pointerEscape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerUnescape = (key: string) => key.replace(/~1/g, '/').replace(/~0/g, '~');

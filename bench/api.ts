@@ -12,6 +12,7 @@ import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
 import { toHistoryRows, toItemRows, toOrderRow } from '../src/infrastructure/db/order-rows.js';
 import { rollupChange } from '../src/infrastructure/db/read-model/projector.js';
 import { productRows, summaryRow } from '../src/infrastructure/db/read-model/read-rows.js';
+import { withInstallationSecret } from '../src/infrastructure/installation-secret.js';
 
 /**
  * The order API under load, beside what the database alone allows:
@@ -46,7 +47,7 @@ const orderBody = (n: number) =>
   });
 
 export async function run(): Promise<void> {
-  const config = loadConfig();
+  const config = withInstallationSecret(loadConfig());
   const baseUrl = process.env.BASE_URL ?? 'http://localhost:8080';
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const duration = Number(process.env.BENCH_DURATION_S ?? 10);

@@ -29,9 +29,10 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Princ
  * and `iss`/`aud` are checked when configured.
  */
 export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
+  if (!jwt.jwksUrl && !jwt.secret) throw new Error('No JWT_SECRET or JWT_JWKS_URL to verify tokens with');
   const key: Uint8Array | JWTVerifyGetKey = jwt.jwksUrl
     ? createRemoteJWKSet(new URL(jwt.jwksUrl))
-    : new TextEncoder().encode(jwt.secret ?? '');
+    : new TextEncoder().encode(jwt.secret ?? undefined);
   const options = {
     algorithms: jwt.algorithms,
     requiredClaims: ['exp', 'sub'],

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../src/config.js';
+import { withInstallationSecret } from '../src/infrastructure/installation-secret.js';
 
 /**
  * The read side under load (docs/benchmarks.md, "Read side"): history, search and analytics
@@ -23,7 +24,7 @@ interface Row {
 const day = 86_400_000;
 
 export async function run(): Promise<void> {
-  const { jwt } = loadConfig();
+  const { jwt } = withInstallationSecret(loadConfig());
   if (!jwt.secret) throw new Error('JWT_SECRET is needed to sign the benchmark’s tokens');
   const baseUrl = process.env.BASE_URL ?? 'http://localhost:8080';
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { loadConfig, loadDotEnv } from '../src/config.js';
+import { withInstallationSecret } from '../src/infrastructure/installation-secret.js';
 
-/** Prints a token signed with the configured JWT_SECRET: `npm run token -- --sub 123 --roles customer`. */
+/** Prints a token signed with the service's JWT secret: `npm run token -- --sub 123 --roles customer`. */
 loadDotEnv();
 const { values } = parseArgs({
   options: {
@@ -11,7 +12,8 @@ const { values } = parseArgs({
     expires: { type: 'string' },
   },
 });
-const { jwt } = loadConfig();
+// The same secret the service uses: configured, or this installation's generated one.
+const { jwt } = withInstallationSecret(loadConfig());
 if (!jwt.secret) {
   console.error('JWT_SECRET is not set: tokens for a JWKS issuer come from that issuer.');
   process.exit(1);

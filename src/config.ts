@@ -116,8 +116,6 @@ export class ConfigError extends Error {
 
 type Source = Record<string, string | undefined>;
 
-const developmentSecret = 'development-only-secret-do-not-use-in-production';
-
 /**
  * `verifiesTokens: false` is for the processes that serve no API (the simulators, migrations):
  * they need no JWT secret, even in production.
@@ -132,6 +130,13 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
 
   if (verifiesTokens && !jwksUrl && !secret && env === 'production') {
     throw new ConfigError('JWT_SECRET', 'is required in production (or set JWT_JWKS_URL)');
+  }
+  // A real database or broker means a real deployment: it never runs on a secret nobody chose.
+  if (verifiesTokens && !jwksUrl && !secret && (mysqlHost || rabbitHost)) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `is required when ${mysqlHost ? 'MYSQL_HOST' : 'RABBITMQ_HOST'} is set (or set JWT_JWKS_URL)`,
+    );
   }
   if (secret && secret.length < 32 && env === 'production') {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters in production');
@@ -190,7 +195,9 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     },
     payment: paymentConfig(read),
     jwt: {
-      secret: secret ?? (jwksUrl || env === 'production' ? null : developmentSecret),
+      // Unset in the embedded shape: main.ts then uses the installation's own generated secret
+      // (src/infrastructure/installation-secret.ts), never one written in this source.
+      secret,
       jwksUrl,
       // A shared secret only verifies HMAC and a JWKS only public-key signatures, so a mix would
       // open the door to algorithm confusion, and `none` never verifies anything.

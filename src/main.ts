@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { withInstallationSecret } from './infrastructure/installation-secret.js';
 import { createLogger } from './logger.js';
 import { createService } from './service.js';
 
@@ -6,7 +7,7 @@ loadDotEnv();
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  config = withInstallationSecret(loadConfig());
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

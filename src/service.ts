@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
-import { buildApp } from './api/app.js';
+import { type AppDependencies, buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { placeOrder } from './application/commands/create-order.js';
@@ -54,6 +54,8 @@ export interface ServiceOptions {
   migrate?: boolean;
   /** Run the outbox relay and the saga timeout sweeper (tests may drive them by hand). */
   background?: boolean;
+  /** Sees every HTTP response before it leaves (the tests check each one against the OpenAPI document). */
+  observeResponse?: AppDependencies['observeResponse'];
 }
 
 /**
@@ -190,6 +192,7 @@ export async function createService(
     operations: { registry, metrics, readiness },
     // Refreshed at most every 250 ms however many POSTs ask: one indexed count, not one per request.
     sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
+    observeResponse: options.observeResponse,
   });
 
   return {

@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
 import type { TokenVerifier } from './auth.js';
-import { openApiDocument } from './openapi.js';
+import { completeDocument, openApiDocument } from './openapi.js';
 import admission from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
 import errors from './plugins/errors.js';
@@ -28,6 +33,8 @@ export interface AppDependencies {
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
   sagaBacklog?: () => Promise<number>;
+  /** Called with every response's final payload; undefined in production. */
+  observeResponse?: ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => void) | undefined;
 }
 
 /** What /metrics and /health/* report from. */
@@ -60,12 +67,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const { observeResponse } = deps;
+  if (observeResponse) {
+    // On the root before any plugin, so it sees the responses of every route and of none.
+    app.addHook('onSend', async (request, reply, payload) => {
+      observeResponse(request, reply, payload);
+      return payload;
+    });
+  }
 
   await app.register(protection, config);
   await app.register(errors);
   await app.register(swagger, {
     openapi: openApiDocument,
     refResolver: { buildLocalReference: (json) => String(json.$id) },
+    transformObject: (document) =>
+      'openapiObject' in document ? completeDocument(document.openapiObject) : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(metrics, deps.operations);

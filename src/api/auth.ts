@@ -30,6 +30,7 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Princ
  * `exp` and `sub` are required, and `iss`/`aud` are checked when configured.
  */
 export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
+  if (!jwt.jwksUrl && !jwt.secret) throw new Error('No JWT_SECRET or JWT_JWKS_URL to verify tokens with');
   const verify = jwt.jwksUrl ? jwksVerifier(jwt, jwt.jwksUrl) : secretVerifier(jwt);
   return async (authorization) => {
     if (!authorization) throw new Unauthenticated('Missing Authorization header');
@@ -43,7 +44,7 @@ const clockToleranceSeconds = 5;
 
 function secretVerifier(jwt: Config['jwt']): (token: string) => JWTPayload {
   const verify = hmacTokenVerifier({
-    secret: jwt.secret ?? '',
+    secret: jwt.secret as string,
     algorithms: jwt.algorithms,
     issuer: jwt.issuer,
     audience: jwt.audience,

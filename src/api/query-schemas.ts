@@ -1,9 +1,16 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { supportedCurrencies } from '../domain/money.js';
 import { orderStatuses } from '../domain/order-status.js';
 import { identifier, limits, OrderSchema } from './schemas.js';
 
 /** Query strings and replies of the read side: history, search and analytics. */
+
+/**
+ * A parameter with a default is optional for the caller (OpenAPI must not call it required);
+ * ajv's `useDefaults` fills it in, so the handler always sees a value.
+ */
+type WithDefaults<Query, Defaulted extends keyof Query> = Omit<Query, Defaulted> &
+  Required<Pick<Query, Defaulted>>;
 
 const cursor = Type.String({
   minLength: 1,
@@ -12,7 +19,7 @@ const cursor = Type.String({
   description: 'The `nextCursor` of the previous page; keeps paging fast at any depth',
 });
 
-const limit = Type.Integer({ minimum: 1, maximum: limits.maxPageSize, default: 10 });
+const limit = Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxPageSize, default: 10 }));
 
 const instant = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -29,7 +36,7 @@ const statuses = Type.String({
 
 export const HistoryQuery = Type.Object(
   {
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
     limit,
     cursor: Type.Optional(cursor),
   },
@@ -64,17 +71,22 @@ export const SearchQuery = Type.Object(
       Type.Union([Type.Literal('createdAt'), Type.Literal('totalAmount')], { default: 'createdAt' }),
     ),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
-    page: Type.Integer({
-      minimum: 1,
-      maximum: 1_000,
-      default: 1,
-      description: 'Page number for shallow paging; go deeper with `cursor`',
-    }),
+    page: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000,
+        default: 1,
+        description: 'Page number for shallow paging; go deeper with `cursor`',
+      }),
+    ),
     limit,
     cursor: Type.Optional(cursor),
   },
   { additionalProperties: false },
 );
+
+export type HistoryQueryValue = WithDefaults<Static<typeof HistoryQuery>, 'page' | 'limit'>;
+export type SearchQueryValue = WithDefaults<Static<typeof SearchQuery>, 'page' | 'limit' | 'sort' | 'order'>;
 
 export const SearchPageSchema = Type.Object({
   items: Type.Array(Type.Ref(OrderSchema)),
@@ -92,18 +104,18 @@ const window = {
 export const SummaryQuery = Type.Object(window, { additionalProperties: false });
 export const TimeseriesQuery = Type.Object(
   {
-    interval: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week')], {
-      default: 'day',
-      description: 'UTC buckets; weeks start on Monday',
-    }),
+    interval: Type.Optional(
+      Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week')], {
+        default: 'day',
+        description: 'UTC buckets; weeks start on Monday',
+      }),
+    ),
     ...window,
   },
   { additionalProperties: false },
 );
-export const TopProductsQuery = Type.Object(
-  { ...window, limit: Type.Integer({ minimum: 1, maximum: limits.maxPageSize, default: 10 }) },
-  { additionalProperties: false },
-);
+export type TimeseriesQueryValue = WithDefaults<Static<typeof TimeseriesQuery>, 'interval'>;
+export const TopProductsQuery = Type.Object({ ...window, limit }, { additionalProperties: false });
 
 const windowReply = {
   currency: Type.String(),
@@ -143,3 +155,4 @@ export const TopProductsSchema = Type.Object({
   byQuantity: productSales,
   byRevenue: productSales,
 });
+export type TopProductsQueryValue = WithDefaults<Static<typeof TopProductsQuery>, 'limit'>;

@@ -155,7 +155,7 @@ export const OrderSchema = Type.Object(
     updatedAt: Type.String({ format: 'date-time' }),
     version: Type.Integer({ description: 'Incremented on every change' }),
   },
-  { $id: 'Order' },
+  { $id: 'Order', examples: [exampleOrder()] },
 );
 
 export const TimelineSchema = Type.Object(
@@ -179,6 +179,38 @@ export const TimelineSchema = Type.Object(
   },
   { $id: 'OrderTimeline' },
 );
+
+/** The brief's order after its saga confirmed it: what GET /api/orders/{orderId} answers. */
+function exampleOrder() {
+  const created = '2026-11-25T10:15:30.120Z';
+  const confirmed = '2026-11-25T10:15:30.184Z';
+  return {
+    id: '0196f3a2-7c1e-7b3a-9f10-2f6d8e4c1a55',
+    customerId: '123',
+    status: 'CONFIRMED',
+    items: [{ productId: '456', quantity: 2, price: 29.99, lineTotal: 59.98 }],
+    shippingAddress: { street: '123 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+    totalAmount: 59.98,
+    currency: 'USD',
+    trackingNumber: null,
+    cancellationReason: null,
+    payment: { status: 'SUCCEEDED', transactionId: 'sim_0196f3a2-7c3d-7e21-8b44-5a9c0d2e6f13' },
+    inventory: { status: 'RESERVED', reservationId: '0196f3a2-7c31-7a02-b6e5-1f8d3c9a4b27' },
+    statusHistory: [
+      { status: 'PENDING', changedAt: created, changedBy: 'customer', reason: null, causationId: null },
+      {
+        status: 'CONFIRMED',
+        changedAt: confirmed,
+        changedBy: 'saga',
+        reason: 'stock reserved and payment taken',
+        causationId: '0196f3a2-7c3f-7d10-a2b4-6c1e9f0d3a88',
+      },
+    ],
+    createdAt: created,
+    updatedAt: confirmed,
+    version: 2,
+  };
+}
 
 export const OrderPageSchema = Type.Object(
   {
@@ -235,18 +267,3 @@ export const sharedSchemas = [
   TimelineSchema,
   ProblemSchema,
 ];
-
-/**
- * Error responses, keyed by their real media type so the OpenAPI document says
- * application/problem+json and Fastify serializes them with the Problem schema.
- */
-export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: 'RFC 9457 problem details',
-        content: { 'application/problem+json': { schema: Type.Ref(ProblemSchema) } },
-      },
-    ]),
-  );

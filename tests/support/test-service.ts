@@ -1,9 +1,11 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
 import type { Role } from '../../src/application/access.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createService, type Service } from '../../src/service.js';
+import { createService, type Service, type ServiceOptions } from '../../src/service.js';
 import { createTestDatabase, mysqlServer } from './database.js';
+import { openApiConformance } from './openapi-conformance.js';
 
 export const testSecret = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -29,15 +31,19 @@ export async function startTestService(
   const config = loadConfig({
     ENV: 'test',
     JWT_SECRET: testSecret,
+    // Other test processes share this small machine; a busy event loop must not turn every answer
+    // into a load-shedding 503 (the protection tests set their own limits).
+    HEALTH_EVENT_LOOP_DELAY_MS: '60000',
     SQLITE_PATH: ':memory:',
-    // Shedding load on event-loop delay would turn requests into 503s whenever other test files
-    // keep this 2-core machine busy; a test of load shedding sets its own limits.
-    HEALTH_EVENT_LOOP_DELAY_MS: '600000',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });
   const logger = createLogger({ env: 'test', logLevel: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent' });
-  const service = await createService(config, logger, { migrate: true, ...options });
+  const { observeResponse, failures } = conformanceCheck(
+    () => service.app.swagger() as Record<string, unknown>,
+  );
+  const service = await createService(config, logger, { migrate: true, ...options, observeResponse });
+  failOnUndocumentedResponses(service.app, failures);
   // Tests start on a connected broker unless they test the start-up without one.
   if (config.rabbitmq && options.waitForBroker !== false) await service.bus.whenConnected(10_000);
   await untilNotShedding(service);
@@ -47,6 +53,10 @@ export async function startTestService(
     async stop() {
       await service.stop();
       await database?.drop();
+      // Responses that went out over a real socket have no inject call to fail: report them here.
+      const left = [...failures.values()].flat();
+      if (left.length > 0)
+        throw new Error(`responses the OpenAPI document does not describe:\n${left.join('\n')}`);
     },
   };
 }
@@ -77,4 +87,38 @@ async function untilNotShedding(service: Service): Promise<void> {
     if (response.statusCode !== 503) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Every response the service sends is checked against the OpenAPI document it serves; what does
+ * not conform is kept by request id until the test that received it is failed.
+ */
+function conformanceCheck(document: () => Record<string, unknown>) {
+  const conformance = openApiConformance(document);
+  const failures = new Map<string, string[]>();
+  const observeResponse: NonNullable<ServiceOptions['observeResponse']> = (request, reply, payload) => {
+    const problems = conformance.check(request, reply, payload);
+    if (problems.length > 0) {
+      failures.set(
+        request.id,
+        problems.map((p) => `${request.method} ${request.url} → ${reply.statusCode}: ${p}`),
+      );
+    }
+  };
+  return { observeResponse, failures };
+}
+
+/** `app.inject` answers as before, and throws in the calling test when the answer is undocumented. */
+function failOnUndocumentedResponses(app: FastifyInstance, failures: Map<string, string[]>) {
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  app.inject = (async (options: InjectOptions) => {
+    const response = await inject(options);
+    const id = String(response.headers['x-request-id'] ?? '');
+    const problems = failures.get(id);
+    if (problems) {
+      failures.delete(id);
+      throw new Error(`the OpenAPI document does not describe this response:\n${problems.join('\n')}`);
+    }
+    return response;
+  }) as FastifyInstance['inject'];
 }

@@ -16,7 +16,7 @@ describe('configuration', () => {
   });
 
   it('connects to MySQL with the brief’s defaults when MYSQL_HOST is set', () => {
-    expect(loadConfig({ MYSQL_HOST: 'db' }).database).toMatchObject({
+    expect(loadConfig({ MYSQL_HOST: 'db', JWT_SECRET: strongSecret }).database).toMatchObject({
       kind: 'mysql',
       host: 'db',
       port: 3306,
@@ -26,7 +26,7 @@ describe('configuration', () => {
   });
 
   it('uses RabbitMQ and the real participants when RABBITMQ_HOST is set', () => {
-    const config = loadConfig({ RABBITMQ_HOST: 'mq' });
+    const config = loadConfig({ RABBITMQ_HOST: 'mq', JWT_SECRET: strongSecret });
     expect(config.rabbitmq).toMatchObject({ host: 'mq', port: 5672, user: 'guest' });
     expect(config.simulators.embedded).toBe(false);
   });
@@ -58,7 +58,11 @@ describe('configuration', () => {
     ['JWT_ALGORITHMS', 'none'],
     ['JWT_ALGORITHMS', 'RS256'],
   ])('names %s when its value %j is bad', (variable, value) => {
-    const source = { MYSQL_HOST: variable === 'MYSQL_PORT' ? 'db' : '', [variable]: value };
+    const source = {
+      MYSQL_HOST: variable === 'MYSQL_PORT' ? 'db' : '',
+      JWT_SECRET: strongSecret,
+      [variable]: value,
+    };
     expect(() => loadConfig(source)).toThrow(ConfigError);
     expect(() => loadConfig(source)).toThrow(variable);
   });
@@ -83,6 +87,17 @@ describe('configuration', () => {
     const config = loadConfig({ ENV: 'production', JWT_JWKS_URL: 'https://id.example/jwks.json' });
     expect(config.jwt.secret).toBeNull();
     expect(config.jwt.algorithms).toEqual(['RS256', 'ES256']);
+  });
+
+  it.each([
+    ['MYSQL_HOST', { MYSQL_HOST: 'db.internal' }],
+    ['RABBITMQ_HOST', { RABBITMQ_HOST: 'mq.internal' }],
+  ])('refuses to start without a JWT secret when %s is set, in any ENV', (variable, env) => {
+    expect(() => loadConfig({ ENV: 'development', ...env })).toThrow(new RegExp(`JWT_SECRET.*${variable}`));
+  });
+
+  it('has no built-in secret in development: the embedded shape generates its own', () => {
+    expect(loadConfig({ ENV: 'development' }).jwt.secret).toBeNull();
   });
 
   it('never falls back to the development secret in production', () => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import FindMyWay from 'find-my-way';
 import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import { DomainError, type FieldError } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../../infrastructure/db/sql-errors.js';
@@ -16,6 +17,8 @@ interface Mapped {
   /** Set for "try again shortly" answers: a dependency is down, or the deadline passed. */
   unavailable?: 'database' | 'deadline';
 }
+
+const knownMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 const domainStatus: Record<DomainError['kind'], { status: number; title: string }> = {
   validation: { status: 400, title: 'Validation failed' },
@@ -97,7 +100,9 @@ export function toProblem(error: FastifyError | Error): Mapped {
         title: 'Validation failed',
         status: 400,
         detail: `The request ${fastifyError.validationContext ?? 'input'} is not valid`,
-        errors: fastifyError.validation.map((issue) => toFieldError(issue, fastifyError.validationContext)),
+        errors: mergeAlternatives(fastifyError.validation).map((issue) =>
+          toFieldError(issue, fastifyError.validationContext),
+        ),
       },
       expected: true,
     };
@@ -142,6 +147,35 @@ export function toProblem(error: FastifyError | Error): Mapped {
     },
     expected: false,
   };
+}
+
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * A value outside a list of literals (a TypeBox union of `Type.Literal`s: an `anyOf` of `const`s)
+ * makes ajv report every `const` it failed plus the `anyOf`; the caller needs one line naming the
+ * allowed values instead. An `enum` is reported the same way.
+ */
+function mergeAlternatives(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const constsByPath = new Map<string, unknown[]>();
+  for (const issue of issues) {
+    if (issue.keyword !== 'const') continue;
+    const values = constsByPath.get(issue.instancePath) ?? [];
+    values.push((issue.params as { allowedValue?: unknown }).allowedValue);
+    constsByPath.set(issue.instancePath, values);
+  }
+  const merged: ValidationIssue[] = [];
+  for (const issue of issues) {
+    const alternatives = constsByPath.get(issue.instancePath);
+    if (issue.keyword === 'const' && alternatives && alternatives.length > 1) continue;
+    if (issue.keyword === 'anyOf' && alternatives && alternatives.length > 1) {
+      merged.push({ ...issue, message: `must be one of ${alternatives.join(', ')}` });
+    } else if (issue.keyword === 'enum') {
+      const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+      merged.push({ ...issue, message: `must be one of ${allowed.join(', ')}` });
+    } else merged.push(issue);
+  }
+  return merged;
 }
 
 function toFieldError(
@@ -192,14 +226,36 @@ export default fp(
         outageSince = null;
       }
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, {
+    // Fastify answers 404 for a known path with an unsupported method; HTTP says 405 with
+    // `Allow`. A second router of the same kind as Fastify's knows every path and its methods.
+    const known = FindMyWay();
+    app.addHook('onRoute', (route) => {
+      if (route.url.includes('*')) return; // static assets and the CORS preflight
+      for (const method of [route.method].flat()) {
+        if (method !== 'OPTIONS' && !known.hasRoute(method as 'GET', route.url)) {
+          known.on(method as 'GET', route.url, () => undefined);
+        }
+      }
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = knownMethods.filter((method) => known.find(method, path));
+      if (allowed.length > 0) {
+        reply.header('allow', allowed.join(', '));
+        return sendProblem(request, reply, {
+          type: 'urn:problem:method_not_allowed',
+          title: 'Method not allowed',
+          status: 405,
+          detail: `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`,
+        });
+      }
+      return sendProblem(request, reply, {
         type: 'urn:problem:not_found',
         title: 'Not found',
         status: 404,
-        detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
-      }),
-    );
+        detail: `No route for ${request.method} ${path}`,
+      });
+    });
   },
   { name: 'errors' },
 );

@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Readiness, ReadinessReport } from '../../infrastructure/observability/readiness.js';
+import { problemResponses } from '../openapi-responses.js';
 import { operationalRoute } from './protection.js';
 
 const Check = {
   type: 'object',
   required: ['status'],
-  properties: { status: { type: 'string', enum: ['ok', 'fail', 'degraded', 'unknown'] } },
+  properties: {
+    status: {
+      type: 'string',
+      enum: ['ok', 'fail', 'degraded', 'unknown'],
+      description: '`degraded` and `unknown` are reported but never fail readiness',
+    },
+  },
   additionalProperties: true,
 } as const;
 
@@ -18,7 +25,24 @@ const ReadinessReportSchema = {
     checks: { type: 'object', additionalProperties: Check },
     failing: { type: 'array', items: { type: 'string' } },
   },
+  examples: [
+    {
+      status: 'ok',
+      checks: {
+        database: { status: 'ok', latencyMs: 1.2 },
+        broker: { status: 'ok', mode: 'in-process' },
+        memory: { status: 'ok', rssMb: 142, limitMb: 1024 },
+      },
+      failing: [],
+    },
+  ],
 } as const;
+
+/**
+ * Probes take no parameters; an unexpected one is answered 400 rather than silently ignored, so
+ * a misconfigured probe (`/health/ready?deep=true`) is noticed.
+ */
+export const NoQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 
 /** /health/live says the process answers; /health/ready says whether it should get traffic. */
 export default fp(
@@ -30,15 +54,19 @@ export default fp(
         config: operationalRoute,
         schema: {
           tags: ['operations'],
+          operationId: 'getLiveness',
           summary: 'Liveness',
           description: 'The process is up and its event loop answers. Checks no dependency.',
           security: [],
+          querystring: NoQuery,
           response: {
             200: {
               type: 'object',
               required: ['status'],
               properties: { status: { type: 'string', const: 'ok' } },
+              examples: [{ status: 'ok' }],
             },
+            ...problemResponses(400),
           },
         },
       },
@@ -51,6 +79,7 @@ export default fp(
         config: operationalRoute,
         schema: {
           tags: ['operations'],
+          operationId: 'getReadiness',
           summary: 'Readiness, per dependency',
           description:
             'Whether this instance can serve now: database (ping on its own connection), message broker, ' +
@@ -58,7 +87,25 @@ export default fp(
             'A broker connection lost after start-up is `degraded` (200): the outbox keeps what is published. ' +
             '503 lists the failing checks. Results are reused for one second, so polling every second is cheap.',
           security: [],
-          response: { 200: ReadinessReportSchema, 503: ReadinessReportSchema },
+          querystring: NoQuery,
+          response: {
+            200: { ...ReadinessReportSchema, description: 'Ready: no check fails' },
+            503: {
+              ...ReadinessReportSchema,
+              description: 'Not ready: `failing` names the checks that fail',
+              examples: [
+                {
+                  status: 'fail',
+                  checks: {
+                    database: { status: 'fail', error: 'connect ECONNREFUSED 127.0.0.1:3306' },
+                    broker: { status: 'ok', mode: 'rabbitmq' },
+                  },
+                  failing: ['database'],
+                },
+              ],
+            },
+            ...problemResponses(400),
+          },
         },
       },
       async (request, reply) => {

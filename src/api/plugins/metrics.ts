@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import type { Metrics } from '../../infrastructure/observability/metrics.js';
+import { problemResponses } from '../openapi-responses.js';
+import { NoQuery } from './health.js';
 import { operationalRoute } from './protection.js';
 
 export interface MetricsPluginOptions {
@@ -40,11 +42,22 @@ export default fp(
         config: operationalRoute,
         schema: {
           tags: ['operations'],
+          operationId: 'getMetrics',
           summary: 'Prometheus metrics',
           description: 'Text exposition format 0.0.4, for a Prometheus scrape.',
           security: [],
+          querystring: NoQuery,
           produces: ['text/plain'],
-          response: { 200: { type: 'string', description: 'Prometheus text format' } },
+          response: {
+            200: {
+              type: 'string',
+              description: 'Prometheus text format',
+              examples: [
+                '# HELP orders_created_total Orders created (committed).\n# TYPE orders_created_total counter\norders_created_total 42\n',
+              ],
+            },
+            ...problemResponses(400),
+          },
         },
       },
       async (_request, reply) => {

@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A health or metrics route: left out of rate limiting, and load shedding. */
     operational?: boolean;
+    /** A route left out of the OpenAPI document that answers exactly as the operation with this id. */
+    documentedAs?: string;
     /** Read by @fastify/under-pressure per route (its types do not declare it); returning lets the request through. */
     pressureHandler?: (
       request: FastifyRequest,

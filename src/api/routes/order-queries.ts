@@ -2,17 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { orderAnalyticsHandlers } from '../../application/queries/order-analytics.js';
 import type { searchOrdersHandler } from '../../application/queries/search-orders.js';
 import type { OrderStatus } from '../../domain/order-status.js';
+import { problemResponses } from '../openapi-responses.js';
 import {
   SearchPageSchema,
   SearchQuery,
+  type SearchQueryValue,
   SummaryQuery,
   SummarySchema,
   TimeseriesQuery,
+  type TimeseriesQueryValue,
   TimeseriesSchema,
   TopProductsQuery,
+  type TopProductsQueryValue,
   TopProductsSchema,
 } from '../query-schemas.js';
-import { problemResponses } from '../schemas.js';
 
 export interface OrderQueryRoutesOptions {
   searchOrders: ReturnType<typeof searchOrdersHandler>;
@@ -30,16 +33,18 @@ export const orderQueryRoutes: FastifyPluginAsyncTypebox<OrderQueryRoutesOptions
     {
       schema: {
         tags: ['orders'],
+        operationId: 'searchOrders',
         summary: 'Search orders',
         description:
           'Every filter narrows the result. Staff see every order; a customer only its own. ' +
           'Page with `page` (shallow) or `cursor` (any depth). No total count: see docs/read-model.md.',
         querystring: SearchQuery,
-        response: { 200: SearchPageSchema, ...problemResponses(400, 401, 403) },
+        response: { 200: SearchPageSchema, ...problemResponses(403) },
       },
     },
     async (request) => {
-      const { status, ...rest } = request.query;
+      // ajv has filled in the defaults (page, limit, sort, order).
+      const { status, ...rest } = request.query as SearchQueryValue;
       return handlers.searchOrders(request.principal, { ...rest, statuses: statusesOf(status) });
     },
   );
@@ -49,10 +54,11 @@ export const orderQueryRoutes: FastifyPluginAsyncTypebox<OrderQueryRoutesOptions
     {
       schema: {
         tags: ['analytics'],
+        operationId: 'getOrderSummary',
         summary: 'Order count, revenue, average order value and cancellations in a window',
         description: 'Admin and service only. The window is widened to whole UTC hours.',
         querystring: SummaryQuery,
-        response: { 200: SummarySchema, ...problemResponses(400, 401, 403) },
+        response: { 200: SummarySchema, ...problemResponses(403) },
       },
     },
     async (request) => handlers.analytics.summary(request.principal, request.query),
@@ -63,13 +69,15 @@ export const orderQueryRoutes: FastifyPluginAsyncTypebox<OrderQueryRoutesOptions
     {
       schema: {
         tags: ['analytics'],
+        operationId: 'getOrderTimeseries',
         summary: 'Orders and revenue per hour, day or week (UTC), empty buckets included',
         description: 'Admin and service only. At most 10,000 buckets per request.',
         querystring: TimeseriesQuery,
-        response: { 200: TimeseriesSchema, ...problemResponses(400, 401, 403) },
+        response: { 200: TimeseriesSchema, ...problemResponses(403) },
       },
     },
-    async (request) => handlers.analytics.timeseries(request.principal, request.query),
+    async (request) =>
+      handlers.analytics.timeseries(request.principal, request.query as TimeseriesQueryValue),
   );
 
   app.get(
@@ -77,13 +85,15 @@ export const orderQueryRoutes: FastifyPluginAsyncTypebox<OrderQueryRoutesOptions
     {
       schema: {
         tags: ['analytics'],
+        operationId: 'getTopProducts',
         summary: 'Best-selling products by quantity and by revenue',
         description:
           'Admin and service only. Cancelled orders are excluded; the window is widened to whole UTC days.',
         querystring: TopProductsQuery,
-        response: { 200: TopProductsSchema, ...problemResponses(400, 401, 403) },
+        response: { 200: TopProductsSchema, ...problemResponses(403) },
       },
     },
-    async (request) => handlers.analytics.topProducts(request.principal, request.query),
+    async (request) =>
+      handlers.analytics.topProducts(request.principal, request.query as TopProductsQueryValue),
   );
 };

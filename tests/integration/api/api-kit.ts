@@ -11,7 +11,7 @@ export const databases: ReadonlyArray<readonly [DatabaseKind, boolean]> = [
   ['mysql', await requireMariaDb()],
 ];
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
 /** A thin HTTP client over `app.inject` that signs in as whoever a test names. */
 export interface Api {

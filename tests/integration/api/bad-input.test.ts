@@ -149,6 +149,25 @@ describe.each(databases)('bad input on %s', (kind, available) => {
     await expectNothingChanged();
   });
 
+  it.skipIf(!available)('names the allowed statuses in one line for a status outside the list', async () => {
+    const problem = expectProblem(await api.as('ops', 'admin').setStatus(orderId, { status: 'LOST' }), 400);
+    expect(problem.errors).toEqual([
+      {
+        field: '/status',
+        message: 'must be one of PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED',
+      },
+    ]);
+    await expectNothingChanged();
+  });
+
+  it.skipIf(!available)('answers 405 with Allow for a method the path does not support', async () => {
+    const response = await api.as('ops', 'admin').request('DELETE', `/api/orders/${orderId}`);
+    const problem = expectProblem(response, 405);
+    expect(problem.type).toBe('urn:problem:method_not_allowed');
+    expect(response.headers.allow).toBe('GET, HEAD');
+    await expectNothingChanged();
+  });
+
   it.skipIf(!available)('answers a problem for a route that does not exist', async () => {
     const problem = expectProblem(await api.as('123').request('GET', '/api/nothing-here'), 404);
     expect(problem.instance).toBe('/api/nothing-here');

@@ -4,15 +4,20 @@ import { type Api, startApi } from './api-kit.js';
 
 type Schema = Record<string, unknown>;
 interface Operation {
+  operationId?: string;
   parameters?: { name: string }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { $ref?: string; content: Record<string, { schema: Schema }> }>;
 }
 interface OpenApi {
   openapi: string;
   info: { title: string; version: string; description: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, Schema> };
+  components: {
+    securitySchemes: Record<string, unknown>;
+    schemas: Record<string, Schema>;
+    responses: Record<string, { content: Record<string, { schema: Schema; examples: Schema }> }>;
+  };
   security: unknown;
 }
 
@@ -38,11 +43,11 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/api/orders'] ?? {})).toContain('post');
     expect(Object.keys(doc.paths['/api/orders/{orderId}'] ?? {})).toContain('get');
     expect(Object.keys(doc.paths['/api/orders/{orderId}/status'] ?? {})).toContain('put');
-    expect(Object.keys(doc.paths['/api/orders/history/{customerId}'] ?? {})).toContain('get');
+    expect(Object.keys(doc.paths['/api/customers/{customerId}/orders'] ?? {})).toContain('get');
   });
 
   it('declares the bearer JWT security scheme and requires it', () => {
-    expect(doc.components.securitySchemes.bearerAuth).toEqual({
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
@@ -59,8 +64,10 @@ describe('the OpenAPI document', () => {
       instance: expect.any(Object),
       errors: expect.any(Object),
     });
-    const badRequest = doc.paths['/api/orders']?.post?.responses['400'];
-    expect(badRequest?.content['application/problem+json']?.schema).toEqual({
+    expect(doc.paths['/api/orders']?.post?.responses['400']).toEqual({
+      $ref: '#/components/responses/BadRequest',
+    });
+    expect(doc.components.responses.BadRequest?.content['application/problem+json']?.schema).toEqual({
       $ref: '#/components/schemas/Problem',
     });
   });
@@ -81,6 +88,38 @@ describe('the OpenAPI document', () => {
       orderStatuses.every((status) => text.includes(status)),
     );
     expect(doc.info.description).toContain('| PROCESSING | SHIPPED | service, admin |');
+  });
+
+  it('gives every operation an operationId, and each problem status its own example', () => {
+    const operations = Object.values(doc.paths).flatMap((item) => Object.values(item));
+    expect(operations.every((operation) => typeof operation.operationId === 'string')).toBe(true);
+    const firstExamples = Object.values(doc.components.responses).map((response) =>
+      JSON.stringify(Object.values(response.content['application/problem+json']?.examples ?? {})[0]),
+    );
+    expect(new Set(firstExamples).size).toBe(firstExamples.length);
+  });
+
+  it('does not call a defaulted query parameter required', () => {
+    const parameters = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).flatMap((operation) => operation.parameters ?? []),
+    ) as { name: string; in: string; required?: boolean; schema: Schema }[];
+    const defaulted = parameters.filter((p) => p.in === 'query' && p.schema.default !== undefined);
+    expect(defaulted.map((p) => p.name)).toEqual(expect.arrayContaining(['page', 'limit', 'interval']));
+    expect(defaulted.filter((p) => p.required)).toEqual([]);
+  });
+
+  it('declares 401, 429 and 503 with their headers on every authenticated operation', () => {
+    const order = doc.paths['/api/orders/{orderId}']?.get?.responses ?? {};
+    expect(order['401']).toEqual({ $ref: '#/components/responses/Unauthenticated' });
+    expect(order['429']).toEqual({ $ref: '#/components/responses/TooManyRequests' });
+    expect(order['503']).toEqual({ $ref: '#/components/responses/ServiceUnavailable' });
+    expect(JSON.stringify(doc.components.responses.TooManyRequests)).toContain('Retry-After');
+    expect(JSON.stringify(doc.components.responses.Unauthenticated)).toContain('WWW-Authenticate');
+    expect(JSON.stringify(doc.paths['/api/orders']?.post?.responses['201'])).toContain('Location');
+  });
+
+  it('says how to get a token', () => {
+    expect(doc.info.description).toContain('npm run token -- --sub 123 --roles customer');
   });
 
   it('serves Swagger UI as HTML at /docs', async () => {

@@ -12,12 +12,15 @@ describe.skipIf(!available)('MySQL connections', () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig({
-      ENV: 'test',
-      ...mysqlServer(),
-      MYSQL_DATABASE: database.name,
-      MYSQL_POOL_SIZE: '2',
-    });
+    const config = loadConfig(
+      {
+        ENV: 'test',
+        ...mysqlServer(),
+        MYSQL_DATABASE: database.name,
+        MYSQL_POOL_SIZE: '2',
+      },
+      { verifiesTokens: false },
+    );
     handle = connectDatabase(config.database);
   });
   afterAll(async () => {

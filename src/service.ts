@@ -6,6 +6,7 @@ import { buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { createOrderHandler } from './application/commands/create-order.js';
+import { deadLetterHandlers } from './application/dead-letters.js';
 import { topology } from './application/messages.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
@@ -18,8 +19,10 @@ import { sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
 import { runInBackground } from './infrastructure/background.js';
 import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connection.js';
+import { deadLetterStore } from './infrastructure/db/dead-letter-store.js';
 import { defaultRetention, housekeeping } from './infrastructure/db/housekeeping.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
+import { stuckSagas } from './infrastructure/db/operations-queries.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
@@ -31,7 +34,11 @@ import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { instrumentBus } from './infrastructure/observability/instrumented-bus.js';
 import { createLatencyWindow } from './infrastructure/observability/latency-window.js';
-import { createMetrics, registerOutboxGauges } from './infrastructure/observability/metrics.js';
+import {
+  createMetrics,
+  registerDeadLetterGauge,
+  registerOutboxGauges,
+} from './infrastructure/observability/metrics.js';
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
@@ -165,6 +172,19 @@ export async function createService(
     );
   });
 
+  const deadLetters = deadLetterStore({ db: database.db, dialect: database.dialect, now, newId });
+  registerDeadLetterGauge(registry, deadLetters.pendingCount);
+  // Every instance consumes the dead-letter queue; a letter is one row however many store it.
+  const deadLetterConsumer = bus.consumeDeadLetters(async (letter) => {
+    await deadLetters.record(letter);
+    metrics.deadLetters.inc();
+    logger.warn(
+      { messageId: letter.messageId, type: letter.type, queue: letter.queue, error: letter.error },
+      'dead letter stored',
+    );
+  });
+  const findStuckSagas = stuckSagas(database.db, now);
+
   const latency = createLatencyWindow();
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog, latency });
   const queries = orderQueries(database.db);
@@ -183,6 +203,23 @@ export async function createService(
       searchOrders: searchOrdersHandler(readModel),
       analytics: orderAnalyticsHandlers(readModel, clock),
     },
+    admin: {
+      deadLetters: deadLetterHandlers(deadLetters, () => relayTask?.wake()),
+      operations: async () => {
+        const outbox = await outboxBacklog();
+        return {
+          outbox: { backlog: outbox.count, oldestAgeSeconds: outbox.oldestAgeSeconds },
+          deadLetters: { pending: await deadLetters.pendingCount() },
+          sagaOutcomes: Object.fromEntries(
+            (await metrics.sagaOutcomes.get()).values.map((sample) => [
+              String(sample.labels.outcome),
+              sample.value,
+            ]),
+          ),
+          stuckSagas: await findStuckSagas(),
+        };
+      },
+    },
     operations: { registry, metrics, latency, readiness },
   });
 
@@ -194,6 +231,7 @@ export async function createService(
     async stop() {
       await app.close();
       await replies.close();
+      await deadLetterConsumer.close();
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();

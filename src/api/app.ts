@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
+import { DeadLetterSchema } from './admin-schemas.js';
 import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import authentication from './plugins/authentication.js';
@@ -13,6 +14,7 @@ import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
+import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
 import { sharedSchemas } from './schemas.js';
@@ -24,6 +26,7 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
+  admin: AdminRoutesOptions;
   operations: OperationsDependencies;
 }
 
@@ -50,7 +53,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, DeadLetterSchema]) app.addSchema(schema);
   app.setValidatorCompiler(validatorCompiler(sharedSchemas));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -75,6 +78,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await api.register(authentication, { verify: deps.verifyToken });
       await api.register(orderRoutes, deps.orders);
       await api.register(orderQueryRoutes, deps.orderQueries);
+      await api.register(adminRoutes, deps.admin);
     },
     { prefix: '/api' },
   );

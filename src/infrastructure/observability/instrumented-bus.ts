@@ -18,6 +18,8 @@ export function instrumentBus(
     consumerCount: (queue) => bus.consumerCount(queue),
     isConnected: () => bus.isConnected(),
     close: () => bus.close(),
+    consumeDeadLetters: (handler) => bus.consumeDeadLetters(handler),
+    subscribe: (exchange, pattern, listener) => bus.subscribe(exchange, pattern, listener),
     consume(queue, handler) {
       return bus.consume(queue, (delivery) => {
         const { envelope } = delivery;

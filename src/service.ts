@@ -29,6 +29,7 @@ import { readModelProjector } from './infrastructure/db/read-model/projector.js'
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
+import { createOrderEventFeed } from './infrastructure/messaging/order-event-feed.js';
 import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
@@ -184,6 +185,7 @@ export async function createService(
     );
   });
   const findStuckSagas = stuckSagas(database.db, now);
+  const orderFeed = await createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
 
   const latency = createLatencyWindow();
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog, latency });
@@ -220,6 +222,7 @@ export async function createService(
         };
       },
     },
+    orderStream: { feed: orderFeed, heartbeatMs: config.console.sseHeartbeatMs },
     operations: { registry, metrics, latency, readiness },
   });
 
@@ -232,6 +235,7 @@ export async function createService(
       await app.close();
       await replies.close();
       await deadLetterConsumer.close();
+      await orderFeed.close();
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();

@@ -16,6 +16,7 @@ import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
 import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
+import { type OrderStreamOptions, orderStreamRoutes } from './routes/order-stream.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
 import { sharedSchemas } from './schemas.js';
 import { validatorCompiler } from './validation.js';
@@ -27,6 +28,7 @@ export interface AppDependencies {
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
   admin: AdminRoutesOptions;
+  orderStream: OrderStreamOptions;
   operations: OperationsDependencies;
 }
 
@@ -79,6 +81,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await api.register(orderRoutes, deps.orders);
       await api.register(orderQueryRoutes, deps.orderQueries);
       await api.register(adminRoutes, deps.admin);
+      await api.register(orderStreamRoutes, deps.orderStream);
     },
     { prefix: '/api' },
   );

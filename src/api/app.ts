@@ -15,6 +15,7 @@ import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
 import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderStreamOptions, orderStreamRoutes } from './routes/order-stream.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metrics, deps.operations);
   await app.register(health, { readiness: deps.operations.readiness });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (config.console.enabled) await app.register(consoleRoutes, { config });
 
   await app.register(
     async (api) => {

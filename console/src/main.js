@@ -99,4 +99,7 @@ function Layout({ principal, onSignOut, current, children }) {
   `;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// Preact renders beside what is there; the "Loading" placeholder goes first.
+root.replaceChildren();
+render(html`<${App} />`, root);

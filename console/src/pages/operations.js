@@ -35,13 +35,12 @@ export function OperationsPage() {
     try {
       if (action === 'replay') await api(`/api/admin/dead-letters/${letter.id}/replay`, { method: 'POST' });
       else await api(`/api/admin/dead-letters/${letter.id}`, { method: 'DELETE' });
+      await load();
       setMessage(`Dead letter ${letter.messageId} ${action === 'replay' ? 'replayed' : 'discarded'}.`);
-      setError(null);
     } catch (failure) {
       setError(failure);
       setMessage(null);
     }
-    await load();
   };
 
   return html`<section aria-labelledby="operations-title">

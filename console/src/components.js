@@ -20,6 +20,11 @@ export function Field({ id, label, children, hint }) {
 }
 
 export function LiveIndicator({ mode }) {
-  const text = mode === 'live' ? 'Live updates on' : mode === 'polling' ? 'Live updates off: refreshing every 10 s' : 'Connecting…';
+  const text =
+    mode === 'live'
+      ? 'Live updates on'
+      : mode === 'polling'
+        ? 'Live updates off: refreshing every 10 s'
+        : 'Connecting…';
   return html`<p class=${`live live-${mode}`} role="status">${text}</p>`;
 }

@@ -63,7 +63,8 @@ function App() {
 
   const [first, second] = route.parts;
   let page;
-  if (first === 'orders' && second) page = html`<${OrderPage} key=${second} orderId=${second} principal=${principal} />`;
+  if (first === 'orders' && second)
+    page = html`<${OrderPage} key=${second} orderId=${second} principal=${principal} />`;
   else if (first === 'analytics') page = html`<${AnalyticsPage} />`;
   else if (first === 'operations') page = html`<${OperationsPage} />`;
   else page = html`<${OrdersPage} principal=${principal} params=${route.params} />`;

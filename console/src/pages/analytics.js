@@ -29,13 +29,10 @@ export function AnalyticsPage() {
       api('/api/orders/analytics/summary', { query }),
       api('/api/orders/analytics/timeseries', { query: { ...query, interval: window.interval } }),
       api('/api/orders/analytics/top-products', { query: { ...query, limit: 10 } }),
-    ]).then(
-      ([summary, series, top]) => {
-        setData({ summary, series, top });
-        setError(null);
-      },
-      setError,
-    );
+    ]).then(([summary, series, top]) => {
+      setData({ summary, series, top });
+      setError(null);
+    }, setError);
   }, [choice]);
 
   const currency = data?.summary.currency ?? 'USD';
@@ -46,14 +43,31 @@ export function AnalyticsPage() {
         data: {
           labels: data.series.buckets.map((bucket) => label(bucket.start, windows[choice].interval)),
           datasets: [
-            { label: 'Orders', data: data.series.buckets.map((bucket) => bucket.orders), borderColor: blue, backgroundColor: blue, yAxisID: 'orders' },
-            { label: `Revenue (${currency})`, data: data.series.buckets.map((bucket) => bucket.revenue), borderColor: green, backgroundColor: green, yAxisID: 'revenue' },
+            {
+              label: 'Orders',
+              data: data.series.buckets.map((bucket) => bucket.orders),
+              borderColor: blue,
+              backgroundColor: blue,
+              yAxisID: 'orders',
+            },
+            {
+              label: `Revenue (${currency})`,
+              data: data.series.buckets.map((bucket) => bucket.revenue),
+              borderColor: green,
+              backgroundColor: green,
+              yAxisID: 'revenue',
+            },
           ],
         },
         options: {
           scales: {
             orders: { position: 'left', beginAtZero: true, title: { display: true, text: 'Orders' } },
-            revenue: { position: 'right', beginAtZero: true, title: { display: true, text: 'Revenue' }, grid: { drawOnChartArea: false } },
+            revenue: {
+              position: 'right',
+              beginAtZero: true,
+              title: { display: true, text: 'Revenue' },
+              grid: { drawOnChartArea: false },
+            },
           },
         },
       },
@@ -65,7 +79,9 @@ export function AnalyticsPage() {
         type: 'bar',
         data: {
           labels: data.summary.byStatus.map((row) => row.status),
-          datasets: [{ label: 'Orders', data: data.summary.byStatus.map((row) => row.count), backgroundColor: blue }],
+          datasets: [
+            { label: 'Orders', data: data.summary.byStatus.map((row) => row.count), backgroundColor: blue },
+          ],
         },
         options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
       },
@@ -82,7 +98,9 @@ export function AnalyticsPage() {
       <//>
     </div>
     <${Notice} error=${error} />
-    ${data && html`
+    ${
+      data &&
+      html`
       <div class="grid">
         <${Stat} label="Orders" value=${data.summary.orderCount} />
         <${Stat} label="Revenue" value=${money(data.summary.revenue, currency)} />
@@ -100,15 +118,19 @@ export function AnalyticsPage() {
           <h2 id="status-title">Orders by status</h2>
           <${ChartCanvas} id="chart-status" config=${byStatus}
             label=${`Bar chart: ${data.summary.byStatus.map((row) => `${row.status} ${row.count}`).join(', ') || 'no orders'}`} />
-          ${Array.isArray(data.summary.cancellationsByReason) && html`<h3>Cancellations by reason</h3>
-            <ul>${data.summary.cancellationsByReason.map((row) => html`<li>${row.reason ?? row.category}: ${row.count}</li>`)}</ul>`}
+          ${
+            Array.isArray(data.summary.cancellationsByReason) &&
+            html`<h3>Cancellations by reason</h3>
+            <ul>${data.summary.cancellationsByReason.map((row) => html`<li>${row.reason ?? row.category}: ${row.count}</li>`)}</ul>`
+          }
         </section>
         <section class="card" aria-labelledby="top-title">
           <h2 id="top-title">Top products</h2>
           <${TopTable} rows=${data.top.byQuantity} currency=${currency} caption="By quantity" />
           <${TopTable} rows=${data.top.byRevenue} currency=${currency} caption="By revenue" />
         </section>
-      </div>`}
+      </div>`
+    }
   </section>`;
 }
 
@@ -126,9 +148,14 @@ function TopTable({ rows, currency, caption }) {
     <caption>${caption}</caption>
     <thead><tr><th scope="col">Product</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Revenue</th></tr></thead>
     <tbody>
-      ${rows.length === 0 ? html`<tr><td colspan="3">No sales in this window.</td></tr>` : rows.map(
-        (row) => html`<tr key=${row.productId}><td>${row.productId}</td><td class="num">${row.quantity}</td><td class="num">${money(row.revenue, currency)}</td></tr>`,
-      )}
+      ${
+        rows.length === 0
+          ? html`<tr><td colspan="3">No sales in this window.</td></tr>`
+          : rows.map(
+              (row) =>
+                html`<tr key=${row.productId}><td>${row.productId}</td><td class="num">${row.quantity}</td><td class="num">${money(row.revenue, currency)}</td></tr>`,
+            )
+      }
     </tbody>
   </table>`;
 }

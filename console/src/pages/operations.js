@@ -49,7 +49,9 @@ export function OperationsPage() {
       <button type="button" class="secondary" onClick=${load}>Refresh</button>
     </div>
     <${Notice} error=${error} message=${message} />
-    ${ops && html`
+    ${
+      ops &&
+      html`
       <div class="grid">
         <div class="card stat"><p class="stat-label">Outbox backlog</p><p class="stat-value" data-stat="outbox">${ops.outbox.backlog}</p>
           <p class="muted">oldest ${ops.outbox.oldestAgeSeconds.toFixed(1)} s</p></div>
@@ -60,23 +62,33 @@ export function OperationsPage() {
         <section class="card" aria-labelledby="outcomes-title">
           <h2 id="outcomes-title">Saga outcomes</h2>
           <p class="muted">Counted by this instance since it started.</p>
-          ${Object.keys(ops.sagaOutcomes).length === 0 ? html`<p>No saga has finished yet.</p>` : html`<table class="data compact">
+          ${
+            Object.keys(ops.sagaOutcomes).length === 0
+              ? html`<p>No saga has finished yet.</p>`
+              : html`<table class="data compact">
             <caption class="visually-hidden">Saga outcomes</caption>
             <thead><tr><th scope="col">Outcome</th><th scope="col" class="num">Sagas</th></tr></thead>
             <tbody>${Object.entries(ops.sagaOutcomes).map(([outcome, count]) => html`<tr><td>${outcome}</td><td class="num">${count}</td></tr>`)}</tbody>
-          </table>`}
+          </table>`
+          }
         </section>
         <section class="card" aria-labelledby="stuck-title">
           <h2 id="stuck-title">Sagas past their deadline</h2>
-          ${ops.stuckSagas.length === 0 ? html`<p>None: every open saga is within its step deadline.</p>` : html`<table class="data compact">
+          ${
+            ops.stuckSagas.length === 0
+              ? html`<p>None: every open saga is within its step deadline.</p>`
+              : html`<table class="data compact">
             <caption class="visually-hidden">Stuck sagas</caption>
             <thead><tr><th scope="col">Order</th><th scope="col">Step</th><th scope="col" class="num">Overdue</th></tr></thead>
             <tbody>${ops.stuckSagas.map(
-              (saga) => html`<tr><td><a href=${`#/orders/${saga.orderId}`}>${saga.orderId}</a></td><td>${saga.step}</td><td class="num">${saga.overdueSeconds.toFixed(0)} s</td></tr>`,
+              (saga) =>
+                html`<tr><td><a href=${`#/orders/${saga.orderId}`}>${saga.orderId}</a></td><td>${saga.step}</td><td class="num">${saga.overdueSeconds.toFixed(0)} s</td></tr>`,
             )}</tbody>
-          </table>`}
+          </table>`
+          }
         </section>
-      </div>`}
+      </div>`
+    }
     <section class="card" aria-labelledby="dead-title">
       <div class="page-head">
         <h2 id="dead-title">Dead letters</h2>
@@ -106,10 +118,14 @@ function DeadLetters({ letters, onAct }) {
           <td>${letter.error}</td>
           <td class="num">${letter.attempts}</td>
           <td>${when(letter.lastSeenAt)}</td>
-          <td>${letter.status === 'pending' ? html`<div class="row-actions">
+          <td>${
+            letter.status === 'pending'
+              ? html`<div class="row-actions">
               <button type="button" onClick=${() => onAct(letter, 'replay')} aria-label=${`Replay ${letter.messageId}`}>Replay</button>
               <button type="button" class="danger" onClick=${() => onAct(letter, 'discard')} aria-label=${`Discard ${letter.messageId}`}>Discard</button>
-            </div>` : letter.status}</td>
+            </div>`
+              : letter.status
+          }</td>
         </tr>`,
       )}
     </tbody>

@@ -41,11 +41,16 @@ function useAction(onChanged) {
 }
 
 function ChangeStatus({ order, onChanged }) {
-  const [status, setStatus] = useState(order.status === 'CONFIRMED' ? 'PROCESSING' : order.status === 'SHIPPED' ? 'DELIVERED' : 'PROCESSING');
+  const [status, setStatus] = useState(
+    order.status === 'CONFIRMED' ? 'PROCESSING' : order.status === 'SHIPPED' ? 'DELIVERED' : 'PROCESSING',
+  );
   const [state, run] = useAction(onChanged);
   const submit = (event) => {
     event.preventDefault();
-    run(() => api(`/api/orders/${order.id}/status`, { method: 'PUT', body: { status } }), `Status changed to ${status}.`);
+    run(
+      () => api(`/api/orders/${order.id}/status`, { method: 'PUT', body: { status } }),
+      `Status changed to ${status}.`,
+    );
   };
   return html`<form class="action" aria-labelledby="change-title" onSubmit=${submit}>
     <h3 id="change-title">Advance status</h3>
@@ -65,7 +70,9 @@ function Ship({ order, onChanged }) {
   const remaining = remainingItems(order);
   const [tracking, setTracking] = useState('');
   const [carrier, setCarrier] = useState('');
-  const [quantities, setQuantities] = useState(() => Object.fromEntries(remaining.map((item) => [item.productId, item.quantity])));
+  const [quantities, setQuantities] = useState(() =>
+    Object.fromEntries(remaining.map((item) => [item.productId, item.quantity])),
+  );
   const [state, run] = useAction(onChanged);
   const submit = (event) => {
     event.preventDefault();
@@ -81,7 +88,11 @@ function Ship({ order, onChanged }) {
               ...(carrier && { carrier }),
             },
           })
-      : () => api(`/api/orders/${order.id}/status`, { method: 'PUT', body: { status: 'SHIPPED', trackingNumber: tracking } });
+      : () =>
+          api(`/api/orders/${order.id}/status`, {
+            method: 'PUT',
+            body: { status: 'SHIPPED', trackingNumber: tracking },
+          });
     run(call, `Shipped with tracking number ${tracking}.`);
   };
   return html`<form class="action" aria-labelledby="ship-title" onSubmit=${submit}>
@@ -89,15 +100,20 @@ function Ship({ order, onChanged }) {
     <${Field} id="tracking" label="Tracking number">
       <input id="tracking" required maxlength="64" value=${tracking} onInput=${(event) => setTracking(event.currentTarget.value)} />
     <//>
-    ${partial && html`<${Field} id="carrier" label="Carrier (optional)">
+    ${
+      partial &&
+      html`<${Field} id="carrier" label="Carrier (optional)">
         <input id="carrier" maxlength="64" value=${carrier} onInput=${(event) => setCarrier(event.currentTarget.value)} />
       <//>
       ${remaining.map(
-        (item) => html`<${Field} id=${`ship-${item.productId}`} label=${`Quantity of ${item.productId} (up to ${item.quantity})`}>
+        (
+          item,
+        ) => html`<${Field} id=${`ship-${item.productId}`} label=${`Quantity of ${item.productId} (up to ${item.quantity})`}>
           <input id=${`ship-${item.productId}`} type="number" min="0" max=${item.quantity} value=${quantities[item.productId]}
             onInput=${(event) => setQuantities({ ...quantities, [item.productId]: event.currentTarget.value })} />
         <//>`,
-      )}`}
+      )}`
+    }
     <button type="submit" disabled=${state.busy}>${partial ? 'Create shipment' : 'Ship everything'}</button>
     <${Notice} error=${state.error} message=${state.message} />
   </form>`;
@@ -106,7 +122,8 @@ function Ship({ order, onChanged }) {
 function remainingItems(order) {
   const shipped = {};
   for (const shipment of order.shipments ?? [])
-    for (const item of shipment.items ?? []) shipped[item.productId] = (shipped[item.productId] ?? 0) + item.quantity;
+    for (const item of shipment.items ?? [])
+      shipped[item.productId] = (shipped[item.productId] ?? 0) + item.quantity;
   return order.items
     .map((item) => ({ productId: item.productId, quantity: item.quantity - (shipped[item.productId] ?? 0) }))
     .filter((item) => item.quantity > 0);
@@ -117,7 +134,10 @@ function Cancel({ order, onChanged }) {
   const [state, run] = useAction(onChanged);
   const submit = (event) => {
     event.preventDefault();
-    run(() => api(`/api/orders/${order.id}/status`, { method: 'PUT', body: { status: 'CANCELLED', reason } }), 'Order cancelled.');
+    run(
+      () => api(`/api/orders/${order.id}/status`, { method: 'PUT', body: { status: 'CANCELLED', reason } }),
+      'Order cancelled.',
+    );
   };
   return html`<form class="action" aria-labelledby="cancel-title" onSubmit=${submit}>
     <h3 id="cancel-title">Cancel</h3>
@@ -136,7 +156,8 @@ function Refund({ order, onChanged }) {
   const submit = (event) => {
     event.preventDefault();
     run(
-      () => api(`/api/orders/${order.id}/refunds`, { method: 'POST', body: { amount: Number(amount), reason } }),
+      () =>
+        api(`/api/orders/${order.id}/refunds`, { method: 'POST', body: { amount: Number(amount), reason } }),
       `Refund of ${amount} requested.`,
     );
   };

@@ -23,7 +23,8 @@ export function OrderPage({ orderId, principal }) {
       const entries = await api(`/api/orders/${orderId}/timeline`);
       setTimeline(Array.isArray(entries) ? entries : (entries?.items ?? entries?.entries ?? []));
     } catch (failure) {
-      if (failure instanceof ApiError && (failure.status === 404 || failure.status === 405)) setTimeline(false);
+      if (failure instanceof ApiError && (failure.status === 404 || failure.status === 405))
+        setTimeline(false);
     }
   }, [orderId]);
 
@@ -40,7 +41,8 @@ export function OrderPage({ orderId, principal }) {
     [orderId, load],
   );
 
-  if (!order) return html`<section><h1>Order</h1><${Notice} error=${error} />${!error && html`<p>Loading…</p>`}</section>`;
+  if (!order)
+    return html`<section><h1>Order</h1><${Notice} error=${error} />${!error && html`<p>Loading…</p>`}</section>`;
 
   return html`<section aria-labelledby="order-title" class="order">
     <p><a href="#/orders">← All orders</a></p>
@@ -133,19 +135,28 @@ function History({ history }) {
 function Timeline({ entries }) {
   return html`<section class="card" aria-labelledby="timeline-title" data-section="timeline">
     <h2 id="timeline-title">Saga timeline</h2>
-    ${entries.length === 0 ? html`<p>No saga steps recorded yet.</p>` : html`<ol class="timeline">
+    ${
+      entries.length === 0
+        ? html`<p>No saga steps recorded yet.</p>`
+        : html`<ol class="timeline">
       ${entries.map(
-        (entry) => html`<li><span class="mono">${when(entry.at)}</span> <strong>${entry.kind}</strong> ${entry.type}
+        (
+          entry,
+        ) => html`<li><span class="mono">${when(entry.at)}</span> <strong>${entry.kind}</strong> ${entry.type}
           ${entry.detail && html` — <span>${typeof entry.detail === 'string' ? entry.detail : JSON.stringify(entry.detail)}</span>`}</li>`,
       )}
-    </ol>`}
+    </ol>`
+    }
   </section>`;
 }
 
 function Shipments({ shipments }) {
   return html`<section class="card" aria-labelledby="shipments-title" data-section="shipments">
     <h2 id="shipments-title">Shipments</h2>
-    ${shipments.length === 0 ? html`<p>Nothing shipped yet.</p>` : html`<table class="data">
+    ${
+      shipments.length === 0
+        ? html`<p>Nothing shipped yet.</p>`
+        : html`<table class="data">
       <caption class="visually-hidden">Shipments</caption>
       <thead><tr><th scope="col">Shipped</th><th scope="col">Tracking</th><th scope="col">Carrier</th><th scope="col">Items</th></tr></thead>
       <tbody>
@@ -156,14 +167,18 @@ function Shipments({ shipments }) {
           </tr>`,
         )}
       </tbody>
-    </table>`}
+    </table>`
+    }
   </section>`;
 }
 
 function Refunds({ order }) {
   return html`<section class="card" aria-labelledby="refunds-title" data-section="refunds">
     <h2 id="refunds-title">Refunds</h2>
-    ${order.refunds.length === 0 ? html`<p>No refunds.</p>` : html`<table class="data">
+    ${
+      order.refunds.length === 0
+        ? html`<p>No refunds.</p>`
+        : html`<table class="data">
       <caption class="visually-hidden">Refunds</caption>
       <thead><tr><th scope="col">Requested</th><th scope="col" class="num">Amount</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead>
       <tbody>
@@ -174,6 +189,7 @@ function Refunds({ order }) {
           </tr>`,
         )}
       </tbody>
-    </table>`}
+    </table>`
+    }
   </section>`;
 }

@@ -60,7 +60,13 @@ export function OrdersPage({ principal }) {
           if (shown) {
             const order = await api(`/api/orders/${change.orderId}`).catch(() => null);
             if (!order) return;
-            setResult((current) => current && { ...current, items: current.items.map((item) => (item.id === order.id ? order : item)) });
+            setResult(
+              (current) =>
+                current && {
+                  ...current,
+                  items: current.items.map((item) => (item.id === order.id ? order : item)),
+                },
+            );
             setChanged((ids) => new Set(ids).add(order.id));
           } else if (change.type === 'order.created' && state.current.pages.length === 1) {
             load(state.current.applied, null);
@@ -140,7 +146,9 @@ function OrderTable({ orders, changed }) {
     </thead>
     <tbody>
       ${orders.map(
-        (order) => html`<tr key=${order.id} class=${changed.has(order.id) ? 'changed' : ''} data-order-id=${order.id}>
+        (
+          order,
+        ) => html`<tr key=${order.id} class=${changed.has(order.id) ? 'changed' : ''} data-order-id=${order.id}>
           <td><a href=${`#/orders/${order.id}`}>${order.id}</a></td>
           <td>${order.customerId}</td>
           <td><${StatusBadge} status=${order.status} /></td>

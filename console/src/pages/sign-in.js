@@ -20,7 +20,8 @@ export function SignInPage({ onSignedIn, expired }) {
     const value = token.trim().replace(/^Bearer\s+/i, '');
     const principal = principalOf(value);
     if (!principal) return setError(new Error('That is not a JWT: it should look like xxxxx.yyyyy.zzzzz'));
-    if (principal.expiresAt && principal.expiresAt <= Date.now()) return setError(new Error('That token has expired.'));
+    if (principal.expiresAt && principal.expiresAt <= Date.now())
+      return setError(new Error('That token has expired.'));
     onSignedIn(value);
   };
 

@@ -30,6 +30,10 @@ export async function startTestService(
     ENV: 'test',
     JWT_SECRET: testSecret,
     SQLITE_PATH: ':memory:',
+    // Tests share a small, busy machine with other runs: a 500 ms event-loop stall there is the
+    // machine, not the service, and load shedding would turn the tests' requests into 503s.
+    // Tests of load shedding and readiness set their own thresholds.
+    HEALTH_EVENT_LOOP_DELAY_MS: '10000',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

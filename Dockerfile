@@ -5,6 +5,9 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 13 ships N-API prebuilds inside its package: no compiler needed.
 COPY package.json package-lock.json ./
+# npm ci's prepare step builds the operator console from console/ into console/dist.
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -22,6 +25,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/console/dist ./console/dist
 # The embedded shape writes its SQLite file here; mount a volume to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -84,6 +84,12 @@ export interface Config {
     /** How long SIGTERM/SIGINT may take to drain requests and stop workers before the process exits 1. */
     shutdownTimeoutMs: number;
   };
+  console: {
+    /** Serve the operator console at /console (static assets; the API it calls is always there). */
+    enabled: boolean;
+    /** Interval of the comment lines that keep an idle /api/orders/stream connection open. */
+    sseHeartbeatMs: number;
+  };
   health: {
     memoryLimitBytes: number;
     eventLoopDelayThresholdMs: number;
@@ -222,6 +228,10 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       idempotencyKeyTtlMs: read.int('IDEMPOTENCY_KEY_TTL_HOURS', 24, { min: 1, max: 8760 }) * 3_600_000,
       trustProxy: read.bool('TRUST_PROXY', false),
       shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 25_000, { min: 1000, max: 600_000 }),
+    },
+    console: {
+      enabled: read.bool('CONSOLE_ENABLED', true),
+      sseHeartbeatMs: read.int('SSE_HEARTBEAT_MS', 15_000, { min: 100, max: 600_000 }),
     },
     health: {
       memoryLimitBytes: read.int('HEALTH_MEMORY_LIMIT_MB', 1024, { min: 16, max: 1_048_576 }) * 1024 * 1024,

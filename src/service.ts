@@ -7,6 +7,7 @@ import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { placeOrder } from './application/commands/create-order.js';
 import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
+import { deadLetterHandlers } from './application/dead-letters.js';
 import { topology } from './application/messages.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
@@ -20,8 +21,10 @@ import { sagaPolicy, sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
 import { runInBackground } from './infrastructure/background.js';
 import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connection.js';
+import { deadLetterStore } from './infrastructure/db/dead-letter-store.js';
 import { defaultRetention, housekeeping } from './infrastructure/db/housekeeping.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
+import { stuckSagas } from './infrastructure/db/operations-queries.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
@@ -29,11 +32,16 @@ import { sagaBacklog } from './infrastructure/db/read-model/saga-backlog.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
+import { createOrderEventFeed } from './infrastructure/messaging/order-event-feed.js';
 import { createOutboxRelay } from './infrastructure/messaging/outbox-relay.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { instrumentBus } from './infrastructure/observability/instrumented-bus.js';
-import { createMetrics, registerOutboxGauges } from './infrastructure/observability/metrics.js';
+import {
+  createMetrics,
+  registerDeadLetterGauge,
+  registerOutboxGauges,
+} from './infrastructure/observability/metrics.js';
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
@@ -171,6 +179,20 @@ export async function createService(
     );
   });
 
+  const deadLetters = deadLetterStore({ db: database.db, dialect: database.dialect, now, newId });
+  registerDeadLetterGauge(registry, deadLetters.pendingCount);
+  // Every instance consumes the dead-letter queue; a letter is one row however many store it.
+  const deadLetterConsumer = bus.consumeDeadLetters(async (letter) => {
+    await deadLetters.record(letter);
+    metrics.deadLetters.inc();
+    logger.warn(
+      { messageId: letter.messageId, type: letter.type, queue: letter.queue, error: letter.error },
+      'dead letter stored',
+    );
+  });
+  const findStuckSagas = stuckSagas(database.db, now, config.saga.stepTimeoutMs);
+  const orderFeed = await createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
+
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
   const queries = orderQueries(database.db);
   const readModel = orderReadModel(database.readDb);
@@ -189,6 +211,24 @@ export async function createService(
       searchOrders: searchOrdersHandler(readModel),
       analytics: orderAnalyticsHandlers(readModel, clock),
     },
+    admin: {
+      deadLetters: deadLetterHandlers(deadLetters, () => relayTask?.wake()),
+      operations: async () => {
+        const outbox = await outboxBacklog();
+        return {
+          outbox: { backlog: outbox.count, oldestAgeSeconds: outbox.oldestAgeSeconds },
+          deadLetters: { pending: await deadLetters.pendingCount() },
+          sagaOutcomes: Object.fromEntries(
+            (await metrics.sagaOutcomes.get()).values.map((sample) => [
+              String(sample.labels.outcome),
+              sample.value,
+            ]),
+          ),
+          stuckSagas: await findStuckSagas(),
+        };
+      },
+    },
+    orderStream: { feed: orderFeed, heartbeatMs: config.console.sseHeartbeatMs },
     operations: { registry, metrics, readiness },
     // Refreshed at most every 250 ms however many POSTs ask: one indexed count, not one per request.
     sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
@@ -203,6 +243,8 @@ export async function createService(
     async stop() {
       await app.close();
       await replies.close();
+      await deadLetterConsumer.close();
+      await orderFeed.close();
       await simulators?.close();
       await sweeper?.stop();
       await relayTask?.stop();

@@ -11,6 +11,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Readiness } from '../infrastructure/observability/readiness.js';
+import { DeadLetterSchema } from './admin-schemas.js';
 import type { TokenVerifier } from './auth.js';
 import { completeDocument, openApiDocument } from './openapi.js';
 import admission from './plugins/admission.js';
@@ -19,7 +20,10 @@ import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
+import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
+import { type OrderStreamOptions, orderStreamRoutes } from './routes/order-stream.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
 import { sharedSchemas } from './schemas.js';
 import { validatorCompiler } from './validation.js';
@@ -30,6 +34,8 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
+  admin: AdminRoutesOptions;
+  orderStream: OrderStreamOptions;
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
   sagaBacklog?: () => Promise<number>;
@@ -62,7 +68,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, DeadLetterSchema]) app.addSchema(schema);
   app.setValidatorCompiler(validatorCompiler(sharedSchemas));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -88,6 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metrics, deps.operations);
   await app.register(health, { readiness: deps.operations.readiness });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (config.console.enabled) await app.register(consoleRoutes, { config });
 
   await app.register(
     async (api) => {
@@ -104,6 +111,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       }
       await api.register(orderRoutes, deps.orders);
       await api.register(orderQueryRoutes, deps.orderQueries);
+      await api.register(adminRoutes, deps.admin);
+      await api.register(orderStreamRoutes, deps.orderStream);
     },
     { prefix: '/api' },
   );

@@ -9,7 +9,8 @@ export abstract class DomainError extends Error {
     | 'illegal_transition'
     | 'forbidden'
     | 'idempotency_conflict'
-    | 'concurrency_conflict';
+    | 'concurrency_conflict'
+    | 'conflict';
 
   constructor(message: string) {
     super(message);
@@ -80,4 +81,14 @@ export class ConcurrencyConflict extends DomainError {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} was changed concurrently; retry the request`);
   }
+}
+
+/** Something other than an order that the caller named does not exist. */
+export class NotFound extends DomainError {
+  readonly kind = 'not_found';
+}
+
+/** The request is valid but the resource's current state refuses it (e.g. a second replay). */
+export class Conflict extends DomainError {
+  readonly kind = 'conflict';
 }

@@ -27,6 +27,7 @@ const domainStatus: Record<DomainError['kind'], { status: number; title: string 
   illegal_transition: { status: 409, title: 'Transition not allowed' },
   idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
   concurrency_conflict: { status: 409, title: 'Concurrent modification' },
+  conflict: { status: 409, title: 'Conflict' },
 };
 
 /** Fastify's own errors that a client causes, by code. */

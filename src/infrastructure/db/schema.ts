@@ -19,6 +19,8 @@ export interface Database {
   product_sales_daily: ProductSalesDailyTable;
   product_sales_weekly: ProductSalesWeeklyTable;
   customer_order_counts: CustomerOrderCountsTable;
+  dead_letters: DeadLettersTable;
+  dead_letter_audit: DeadLetterAuditTable;
 }
 
 export interface OrdersTable {
@@ -172,4 +174,34 @@ export interface ProductSalesWeeklyTable {
 export interface CustomerOrderCountsTable {
   customer_id: string;
   order_count: number;
+}
+
+/** Messages that failed every attempt, stored by the dead-letter consumer. */
+export interface DeadLettersTable {
+  id: string;
+  message_id: string;
+  type: string | null;
+  exchange: string;
+  routing_key: string;
+  queue: string;
+  /** The broker headers as JSON. */
+  headers: string;
+  body: string;
+  error: string;
+  attempts: number;
+  first_seen_at: number;
+  last_seen_at: number;
+  status: 'pending' | 'replayed' | 'discarded';
+  replayed_at: number | null;
+}
+
+/** Who replayed or discarded which dead letter, and when. */
+export interface DeadLetterAuditTable {
+  id: Generated<number>;
+  dead_letter_id: string;
+  message_id: string;
+  action: 'replay' | 'discard';
+  actor: string;
+  at: number;
+  detail: string | null;
 }

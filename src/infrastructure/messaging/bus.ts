@@ -20,6 +20,30 @@ export interface Delivery {
 
 export type MessageHandler = (delivery: Delivery) => Promise<void>;
 
+/** A message that failed every attempt, as the dead-letter queue holds it. */
+export interface DeadLetterMessage {
+  /** Absent only when the body was not an envelope and the broker message had no id. */
+  messageId: string | null;
+  type: string | null;
+  /** Where it was first published (logical names), so a replay goes the same way. */
+  exchange: string;
+  routingKey: string;
+  /** The work queue whose consumer gave up on it. */
+  queue: string;
+  headers: Record<string, unknown>;
+  /** The body as received: an envelope's JSON, or whatever could not be decoded. */
+  body: string;
+  error: string;
+  attempts: number;
+  deadLetteredAt: string;
+}
+
+/** Stores a dead letter; the message is acknowledged only after it resolves. */
+export type DeadLetterHandler = (letter: DeadLetterMessage) => Promise<void>;
+
+/** Sees messages published to an exchange while subscribed; nothing is kept for it otherwise. */
+export type EventListener = (envelope: Envelope, routingKey: string) => void;
+
 export interface Consumer {
   /** Stops taking new messages and waits for the handlers in flight to settle. */
   close(): Promise<void>;
@@ -38,6 +62,16 @@ export interface MessageBus {
    * Delivery is at-least-once: handlers must tolerate duplicates (dedupe by messageId).
    */
   consume(queue: string, handler: MessageHandler): Consumer;
+  /**
+   * Consumes the dead-letter queue. A letter is acknowledged once `handler` resolves; when it
+   * throws, the letter stays queued and is offered again.
+   */
+  consumeDeadLetters(handler: DeadLetterHandler): Consumer;
+  /**
+   * A transient subscription (RabbitMQ: an exclusive, auto-deleted queue of this instance) to
+   * what is published on `exchange` under `pattern`. For live views; delivery is best effort.
+   */
+  subscribe(exchange: string, pattern: string, listener: EventListener): Promise<Consumer>;
   /** How many consumers serve `queue` right now: readiness uses it to see the participants. */
   consumerCount(queue: string): Promise<number>;
   /** True while connected (used by the readiness check). */

@@ -1,7 +1,15 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Envelope } from '../../application/messages.js';
-import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
+import type {
+  Consumer,
+  DeadLetterHandler,
+  DeadLetterMessage,
+  EventListener,
+  MessageBus,
+  MessageHandler,
+  OutgoingMessage,
+} from './bus.js';
 import { describeError } from './envelope-codec.js';
 import { retryDelayMs } from './retry-delay.js';
 import { topicMatches } from './topic-pattern.js';
@@ -36,7 +44,15 @@ export interface InProcessBus extends MessageBus {
 
 interface Pending {
   envelope: Envelope;
+  exchange: string;
+  routingKey: string;
   attempts: number;
+}
+
+interface Subscription {
+  exchange: string;
+  pattern: string;
+  listener: EventListener;
 }
 
 interface ConsumerState {
@@ -70,6 +86,9 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     ]),
   );
   const deadLetters: DeadLetter[] = [];
+  let deadLetterHandlers: DeadLetterHandler[] = [];
+  const storing = new Set<Promise<void>>();
+  let subscriptions: Subscription[] = [];
   let idleWaiters: (() => void)[] = [];
   // As with the broker adapter, handlers in flight may still publish while the bus closes.
   let stopping = false;
@@ -81,6 +100,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   };
 
   const isIdle = () =>
+    storing.size === 0 &&
     [...queues.values()].every(
       (queue) =>
         queue.consumers.every((consumer) => consumer.running.size === 0) &&
@@ -134,13 +154,15 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         };
         if (attempt >= maxAttempts) {
           logger?.error(context, 'message handler failed on its last attempt; dead-lettered');
-          deadLetters.push({
+          const letter = {
             queue: name,
             envelope: pending.envelope,
             error,
             attempts: attempt,
             deadLetteredAt: new Date().toISOString(),
-          });
+          };
+          deadLetters.push(letter);
+          store(toDeadLetterMessage(letter, pending));
         } else {
           logger?.warn(context, 'message handler failed; will retry');
           await setTimeout(retryDelayMs(attempt, options.retryBaseDelayMs ?? 250));
@@ -155,6 +177,30 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     });
   };
 
+  /** Hands a dead letter to the store, retrying as the broker would redeliver an unacked one. */
+  const store = (letter: DeadLetterMessage) => {
+    const handlers = deadLetterHandlers;
+    if (handlers.length === 0) return;
+    const task = (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          for (const handler of handlers) await handler(letter);
+          return;
+        } catch (err) {
+          // Nothing survives this bus: once it stops, the letter stays in the log and in deadLetters().
+          logger?.error({ err, messageId: letter.messageId, attempt }, 'storing a dead letter failed');
+          if (stopping) return;
+          await setTimeout(retryDelayMs(attempt, options.retryBaseDelayMs ?? 250));
+        }
+      }
+    })();
+    storing.add(task);
+    void task.finally(() => {
+      storing.delete(task);
+      settleIdleWaiters();
+    });
+  };
+
   return {
     async publish({ exchange, routingKey, envelope }: OutgoingMessage) {
       if (closed) throw new Error('message bus is closed');
@@ -166,9 +212,36 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         );
         if (!bound) continue;
         const queue = queues.get(definition.name) as QueueState;
-        queue.messages.push({ envelope: copy(serialized), attempts: 0 });
+        queue.messages.push({ envelope: copy(serialized), exchange, routingKey, attempts: 0 });
         schedule(definition.name, queue);
       }
+      for (const subscription of subscriptions) {
+        if (subscription.exchange !== exchange || !topicMatches(subscription.pattern, routingKey)) continue;
+        const delivered = copy(serialized);
+        setImmediate(() => subscription.listener(delivered, routingKey));
+      }
+    },
+
+    consumeDeadLetters(handler: DeadLetterHandler): Consumer {
+      if (stopping) throw new Error('message bus is closed');
+      deadLetterHandlers = [...deadLetterHandlers, handler];
+      return {
+        async close() {
+          deadLetterHandlers = deadLetterHandlers.filter((candidate) => candidate !== handler);
+          await Promise.allSettled([...storing]);
+        },
+      };
+    },
+
+    async subscribe(exchange: string, pattern: string, listener: EventListener): Promise<Consumer> {
+      if (!topology.exchanges.includes(exchange)) throw new Error(`unknown exchange "${exchange}"`);
+      const subscription = { exchange, pattern, listener };
+      subscriptions = [...subscriptions, subscription];
+      return {
+        async close() {
+          subscriptions = subscriptions.filter((candidate) => candidate !== subscription);
+        },
+      };
     },
 
     consume(name: string, handler: MessageHandler): Consumer {
@@ -198,7 +271,10 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
       stopping = true;
       const running = [...queues.values()].flatMap((queue) => queue.consumers.flatMap((c) => [...c.running]));
       for (const queue of queues.values()) queue.consumers = [];
+      subscriptions = [];
       await Promise.allSettled(running);
+      deadLetterHandlers = [];
+      await Promise.allSettled([...storing]);
       closed = true;
       settleIdleWaiters();
     },
@@ -225,6 +301,30 @@ function nextFreeConsumer(queue: QueueState, prefetch: number): ConsumerState | 
     }
   }
   return undefined;
+}
+
+function toDeadLetterMessage(letter: DeadLetter, pending: Pending): DeadLetterMessage {
+  return {
+    messageId: letter.envelope.messageId,
+    type: letter.envelope.type,
+    exchange: pending.exchange,
+    routingKey: pending.routingKey,
+    queue: letter.queue,
+    // The headers the RabbitMQ adapter would have put on the dead-lettered copy.
+    headers: {
+      'x-attempts': letter.attempts,
+      'x-last-error': letter.error,
+      'x-failure': 'handler-failed',
+      'x-original-queue': letter.queue,
+      'x-original-exchange': pending.exchange,
+      'x-original-routing-key': pending.routingKey,
+      'x-dead-lettered-at': letter.deadLetteredAt,
+    },
+    body: JSON.stringify(letter.envelope),
+    error: letter.error,
+    attempts: letter.attempts,
+    deadLetteredAt: letter.deadLetteredAt,
+  };
 }
 
 function copy(envelope: Envelope): Envelope {

@@ -1,9 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { Logger } from 'pino';
-import { type Consumer as AmqpConsumer, type Envelope as AmqpEnvelope, Connection } from 'rabbitmq-client';
+import {
+  type Consumer as AmqpConsumer,
+  type Envelope as AmqpEnvelope,
+  Connection,
+  ConsumerStatus,
+} from 'rabbitmq-client';
 import type { Envelope } from '../../application/messages.js';
-import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
-import { encodeEnvelope } from './envelope-codec.js';
+import type {
+  Consumer,
+  DeadLetterHandler,
+  EventListener,
+  MessageBus,
+  MessageHandler,
+  OutgoingMessage,
+} from './bus.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope-codec.js';
+import { toDeadLetterMessage } from './rabbitmq-dead-letter.js';
 import { createDeliveryProcessor } from './rabbitmq-delivery.js';
 import {
   BROKER_DELIVERY_LIMIT,
@@ -149,6 +163,66 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
         (message) => deliver(queue, message, handler),
       );
       consumer.on('error', (err) => logger.warn({ err, queue }, 'rabbitmq consumer error'));
+      consumers.add(consumer);
+      return {
+        async close() {
+          consumers.delete(consumer);
+          await consumer.close();
+        },
+      };
+    },
+
+    consumeDeadLetters(handler: DeadLetterHandler): Consumer {
+      if (stopping) throw new Error('message bus is closed');
+      const consumer = connection.createConsumer(
+        {
+          queue: physical(topology.deadLetterQueue),
+          queueOptions: { durable: true, arguments: { 'x-queue-type': 'quorum' } },
+          qos: { prefetchCount: prefetch },
+          concurrency: prefetch,
+          requeue: true,
+        },
+        async (message) => {
+          try {
+            await handler(toDeadLetterMessage(message, options.namePrefix ?? ''));
+            return ConsumerStatus.ACK;
+          } catch (err) {
+            logger.error({ err, messageId: message.messageId }, 'storing a dead letter failed; requeued');
+            // The letter goes back to the queue; a pause keeps a database outage from spinning.
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            return ConsumerStatus.REQUEUE;
+          }
+        },
+      );
+      consumer.on('error', (err) => logger.warn({ err }, 'dead-letter consumer error'));
+      consumers.add(consumer);
+      return {
+        async close() {
+          consumers.delete(consumer);
+          await consumer.close();
+        },
+      };
+    },
+
+    async subscribe(exchange: string, pattern: string, listener: EventListener): Promise<Consumer> {
+      if (stopping) throw new Error('message bus is closed');
+      // One exclusive queue per subscription: it lives and dies with this connection.
+      const queue = physical(`order-service.live.${randomUUID()}`);
+      const consumer = connection.createConsumer(
+        {
+          queue,
+          queueOptions: { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } },
+          exchanges: [topicExchange(physical(exchange))],
+          queueBindings: [{ queue, exchange: physical(exchange), routingKey: pattern }],
+          noAck: true,
+        },
+        (message) => {
+          const decoded = decodeEnvelope(message.body);
+          if (decoded.ok) listener(decoded.envelope, message.routingKey);
+        },
+      );
+      consumer.on('error', (err) => logger.warn({ err, queue }, 'subscription consumer error'));
+      await once(consumer, 'ready');
       consumers.add(consumer);
       return {
         async close() {

@@ -20,6 +20,8 @@ export function instrumentBus(
     connectionState: () => bus.connectionState(),
     whenConnected: (timeoutMs) => bus.whenConnected(timeoutMs),
     close: () => bus.close(),
+    consumeDeadLetters: (handler) => bus.consumeDeadLetters(handler),
+    subscribe: (exchange, pattern, listener) => bus.subscribe(exchange, pattern, listener),
     consume(queue, handler) {
       return bus.consume(queue, (delivery) => {
         const { envelope } = delivery;

@@ -68,6 +68,11 @@ export function createMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    deadLetters: new Counter({
+      name: 'dead_letters_total',
+      help: 'Messages received from the dead-letter queue (a message dead-lettered again counts again).',
+      registers,
+    }),
   };
 }
 
@@ -100,6 +105,24 @@ export function registerOutboxGauges(registry: Registry, outboxBacklog: BacklogR
     async collect() {
       await refresh();
       this.set(backlog.oldestAgeSeconds);
+    },
+  });
+}
+
+/** How many stored dead letters wait for a replay or a discard, read when Prometheus scrapes. */
+export function registerDeadLetterGauge(registry: Registry, pending: () => Promise<number>): void {
+  let last = 0;
+  new Gauge({
+    name: 'dead_letters_pending',
+    help: 'Stored dead letters neither replayed nor discarded.',
+    registers: [registry],
+    async collect() {
+      try {
+        last = await pending();
+      } catch {
+        // kept; readiness reports the database failure
+      }
+      this.set(last);
     },
   });
 }

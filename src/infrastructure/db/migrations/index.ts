@@ -8,6 +8,7 @@ import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer
 import { housekeepingMigration } from './0006-housekeeping.js';
 import { timelineMigration } from './0007-timeline.js';
 import { outboxClaimsMigration } from './0008-outbox-claims.js';
+import { deadLettersMigration } from './0009-dead-letters.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0006-housekeeping': housekeepingMigration(dialect),
         '0007-timeline': timelineMigration(dialect),
         '0008-outbox-claims': outboxClaimsMigration(),
+        '0009-dead-letters': deadLettersMigration(dialect),
       };
     },
   };

@@ -93,7 +93,7 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     expect(confirmed.status).toBe('CONFIRMED');
     expect(confirmed.payment.status).toBe('SUCCEEDED');
     expect(confirmed.inventory.status).toBe('RESERVED');
-    expect(confirmed.version).toBe(2);
+    expect(confirmed.version).toBe(3);
     expect(confirmed.statusHistory).toMatchObject([
       { status: 'PENDING', changedBy: 'customer', causationId: null },
       { status: 'CONFIRMED', changedBy: 'saga', causationId: expect.any(String) },

@@ -37,8 +37,8 @@ import { createMetrics, registerOutboxGauges } from './infrastructure/observabil
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
-import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
-import { type RunningSimulators, startSimulators } from './infrastructure/simulators/start-simulators.js';
+import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
+import { type RunningSimulators, startSimulators } from './infrastructure/participants/start-simulators.js';
 
 export interface Service {
   app: FastifyInstance;

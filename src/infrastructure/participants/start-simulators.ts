@@ -5,15 +5,15 @@ import {
   createInventorySimulator,
   type InventorySimulator,
   type InventorySimulatorOptions,
-} from './inventory-simulator.js';
+} from './inventory/inventory-simulator.js';
 import type { Participant } from './participant.js';
-import { createPaymentParticipant } from './payment-participant.js';
-import type { PaymentProvider } from './payment-provider.js';
+import { createPaymentParticipant } from './payment/payment-participant.js';
+import type { PaymentProvider } from './payment/payment-provider.js';
 import {
   createSimulatedPaymentProvider,
   type SimulatedPaymentOptions,
   type SimulatedPaymentProvider,
-} from './payment-simulator.js';
+} from './payment/payment-simulator.js';
 
 export interface SimulatorsOptions {
   logger: Logger;

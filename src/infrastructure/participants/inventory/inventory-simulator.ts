@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Envelope, LineItem, Reply } from '../../application/messages.js';
-import { simulateLatency } from './latency.js';
-import { InvalidCommand, type Participant, payloadOf, requireString } from './participant.js';
-import { createReplyFactory, type ReplyDeps } from './replies.js';
+import type { Envelope, LineItem, Reply } from '../../../application/messages.js';
+import { simulateLatency } from '../latency.js';
+import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
+import { createReplyFactory, type ReplyDeps } from '../replies.js';
 
 export interface InventorySimulatorOptions extends ReplyDeps {
   /** Stock of any product not listed in `stock`. Default 1 000 000. */

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { ReplyDeps } from '../replies.js';
 import { createPaymentParticipant, type PaymentParticipant } from './payment-participant.js';
 import type { ChargeRequest, PaymentProvider, RefundRequest } from './payment-provider.js';
-import type { ReplyDeps } from './replies.js';
 
 export interface SimulatedPaymentOptions {
   /** Charges above this amount (minor units) are declined. No limit by default. */

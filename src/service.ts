@@ -45,14 +45,16 @@ import {
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
-import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
-import { startSimulators } from './infrastructure/simulators/start-simulators.js';
+import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
+import { type RunningSimulators, startSimulators } from './infrastructure/participants/start-simulators.js';
 
 export interface Service {
   app: FastifyInstance;
   database: DatabaseHandle;
   bus: MessageBus;
   uow: UnitOfWork;
+  /** The embedded participants (SIMULATORS_EMBEDDED), so tests can look at what they did. */
+  simulators: RunningSimulators | null;
   /** Stops in the order that loses nothing: HTTP, consumers, background work, then connections. */
   stop(): Promise<void>;
 }
@@ -171,8 +173,15 @@ export async function createService(
 
   const observePayment = paymentMetrics({ metrics, db: database.db, now });
   const replies = bus.consume(topology.replyQueue, async ({ envelope }) => {
-    const outcome = await runner.handleReply(envelope);
+    const { outcome, unrequested } = await runner.handleReply(envelope);
     await observePayment(envelope, outcome);
+    if (unrequested) {
+      metrics.sagaUnrequestedEffects.inc({ type: unrequested.effect });
+      logger.warn(
+        { correlationId: envelope.correlationId, type: envelope.type, ...unrequested },
+        'participant did what the saga did not ask for; undoing it',
+      );
+    }
     logger.debug(
       { correlationId: envelope.correlationId, type: envelope.type, outcome },
       'saga reply handled',
@@ -240,6 +249,7 @@ export async function createService(
     database,
     bus,
     uow,
+    simulators,
     async stop() {
       await app.close();
       await replies.close();

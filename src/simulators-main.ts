@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
-import { simulatorOptions } from './infrastructure/simulators/simulator-options.js';
-import { startSimulators } from './infrastructure/simulators/start-simulators.js';
+import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
+import { startSimulators } from './infrastructure/participants/start-simulators.js';
 import { createLogger } from './logger.js';
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The order lifecycle as data. The domain check, the API docs (docs/order-lifecycle.md, the
- * OpenAPI description) and the tests all read this one table.
+ * The order lifecycle as data. The domain check, the OpenAPI description (and the README's
+ * table, kept in step by hand) and the tests all read this one table.
  */
 export const orderStatuses = [
   'PENDING',

@@ -36,6 +36,8 @@ export interface Decision {
   commands: OutboxMessage[];
   timeline: TimelineEntry[];
   outcome: ReplyOutcome;
+  /** A participant did what nobody asked (a second reservation or charge); this decision undoes it. */
+  unrequested?: { effect: 'reservation' | 'charge'; id: string };
 }
 
 export interface PlaceOrderSagaDeps {
@@ -323,17 +325,15 @@ function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog
         );
       }
       log.note('unrequested_effect', `reservation ${reservationId} not requested; releasing it`);
-      return undo(
-        log,
-        [
-          ctx.command('inventory.release', order, {
-            orderId: order.id,
-            reason: 'unrequested reservation',
-            reservationId,
-          }),
-        ],
-        'compensation',
-      );
+      const release = ctx.command('inventory.release', order, {
+        orderId: order.id,
+        reason: 'unrequested reservation',
+        reservationId,
+      });
+      return {
+        ...undo(log, [release], 'compensation'),
+        unrequested: { effect: 'reservation', id: reservationId },
+      };
     }
     case 'payment.succeeded': {
       const { transactionId, amountMinor } = reply.payload;
@@ -351,7 +351,7 @@ function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog
         amountMinor,
         currency: reply.payload.currency,
       });
-      return undo(log, [refund], 'compensation');
+      return { ...undo(log, [refund], 'compensation'), unrequested: { effect: 'charge', id: transactionId } };
     }
     case 'inventory.rejected':
     case 'payment.failed':

@@ -10,15 +10,17 @@ export class UnknownReply extends Error {
   }
 }
 
-/** What the runner tells its observers about every decision it persisted (logs, metrics). */
-export type DecisionObserver = (order: Order, input: SagaInput, decision: Decision) => void;
+/** What became of a reply, for logs and metrics once it committed. */
+export interface HandledReply {
+  outcome: ReplyOutcome | 'duplicate' | 'unknown-order';
+  unrequested?: Decision['unrequested'];
+}
 
 export interface SagaRunnerDeps {
   saga: PlaceOrderSaga;
   clock: Clock;
   /** How long a participant has to answer a command, from the moment the broker took it. */
   stepTimeoutMs: number;
-  observe?: DecisionObserver;
 }
 
 /**
@@ -58,7 +60,6 @@ export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
     const decide = async (input: SagaInput, saga?: SagaState) => {
       const decision = deps.saga.decide(order, saga, input);
       persist(repositories, order, saga, decision, deps.clock());
-      deps.observe?.(order, input, decision);
     };
     if (event.type === 'order.created') return decide({ kind: 'started' });
     // The saga's own changes are already part of its decision.
@@ -82,20 +83,24 @@ export function sagaRunner(deps: SagaRunnerDeps & { uow: UnitOfWork }) {
     const saga = await repositories.sagas.find(order.id);
     const decision = deps.saga.decide(order, saga, input);
     persist(repositories, order, saga, decision, deps.clock());
-    deps.observe?.(order, input, decision);
     return decision;
   }
 
   return {
-    handleReply(envelope: Envelope): Promise<ReplyOutcome | 'duplicate' | 'unknown-order'> {
+    handleReply(envelope: Envelope): Promise<HandledReply> {
       if (!isReply(envelope)) throw new UnknownReply(envelope.type);
       return deps.uow.run(
-        async (repositories) => {
-          if (!(await repositories.inbox.markProcessed(envelope.messageId, envelope.type)))
-            return 'duplicate';
+        async (repositories): Promise<HandledReply> => {
+          if (!(await repositories.inbox.markProcessed(envelope.messageId, envelope.type))) {
+            return { outcome: 'duplicate' };
+          }
           const order = await repositories.orders.findByIdForUpdate(envelope.correlationId);
-          if (!order) return 'unknown-order';
-          return (await apply(repositories, order, { kind: 'reply', reply: envelope })).outcome;
+          if (!order) return { outcome: 'unknown-order' };
+          const { outcome, unrequested } = await apply(repositories, order, {
+            kind: 'reply',
+            reply: envelope,
+          });
+          return { outcome, unrequested };
         },
         { causationId: envelope.messageId },
       );

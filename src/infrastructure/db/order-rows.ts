@@ -90,7 +90,7 @@ export function toOrderState(
         // Rows from before who and why were recorded: the saga made every change but the first.
         changedBy: (change.changed_by ?? (change.seq === 1 ? 'customer' : 'saga')) as Actor,
         reason: change.reason,
-        causationId: change.causation_id,
+        causationId: change.causation_id ?? null,
       })),
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),

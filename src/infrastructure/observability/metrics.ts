@@ -62,6 +62,12 @@ export function createMetrics(registry: Registry) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
+    sagaUnrequestedEffects: new Counter({
+      name: 'saga_unrequested_effects_total',
+      help: 'Reservations or charges a participant made that the saga never asked for, undone by release or refund.',
+      labelNames: ['type'] as const,
+      registers,
+    }),
     sagaOutcomes: new Counter({
       name: 'saga_outcomes_total',
       help: 'Finished place-order sagas, by outcome.',

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Envelope } from '../../application/messages.js';
-import type { ReplyOutcome } from '../../application/saga/place-order-saga.js';
-
-type HandledReply = ReplyOutcome | 'duplicate' | 'unknown-order';
+import type { HandledReply } from '../../application/saga/saga-runner.js';
 
 import type { OrderState } from '../../domain/order.js';
 import type { Actor, OrderStatus } from '../../domain/order-status.js';
@@ -51,7 +49,7 @@ function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus, by: Actor): s
  */
 export function paymentMetrics(deps: { metrics: Metrics; db: Kysely<Database>; now: () => number }) {
   const { metrics, db, now } = deps;
-  return async (reply: Envelope, outcome: HandledReply): Promise<void> => {
+  return async (reply: Envelope, outcome: HandledReply['outcome']): Promise<void> => {
     if (outcome !== 'applied') return;
     if (reply.type !== 'payment.succeeded' && reply.type !== 'payment.failed') return;
     metrics.paymentProcessing.inc({ outcome: reply.type === 'payment.succeeded' ? 'succeeded' : 'failed' });

@@ -88,10 +88,39 @@ describe.each(databases)('PUT /api/orders/{orderId}/status on %s', (kind, availa
 
   it.skipIf(!available)('refunds the payment when a paid order is cancelled', async () => {
     const id = await anOrderIn(api, 'CONFIRMED', 'c-refund');
+    const payments = api.t.service.simulators?.simulatedPayments;
+    expect(payments?.balance(id)).toBe(5998);
     await api.as('c-refund').setStatus(id, { status: 'CANCELLED' });
+    // REFUNDING until the payment participant answers payment.refunded; then it holds nothing.
     await expect
-      .poll(async () => (await admin().getOrder(id)).json().payment.status, { timeout: 5_000 })
-      .toBe('REFUNDED');
+      .poll(
+        async () =>
+          ((await admin().timeline(id)).json().entries as { kind: string; messageType: string }[]).some(
+            (entry) => entry.kind === 'reply' && entry.messageType === 'payment.refunded',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    expect((await admin().getOrder(id)).json().payment.status).toBe('REFUNDED');
+    expect(payments?.balance(id)).toBe(0);
+  });
+
+  it.skipIf(!available)('ships a confirmed order directly with its tracking number', async () => {
+    const id = await anOrderIn(api, 'CONFIRMED');
+    const shipped = await fulfilment().setStatus(id, {
+      status: 'SHIPPED',
+      trackingNumber: '1Z999AA10123456789',
+    });
+    expect(shipped.statusCode, shipped.body).toBe(200);
+    expect(shipped.json()).toMatchObject({ status: 'SHIPPED', trackingNumber: '1Z999AA10123456789' });
+    expect(shipped.json().statusHistory.map((change: { status: string }) => change.status)).toEqual([
+      'PENDING',
+      'CONFIRMED',
+      'SHIPPED',
+    ]);
+    await expect
+      .poll(async () => (await admin().getOrder(id)).json().inventory.status, { timeout: 10_000 })
+      .toBe('COMMITTED');
   });
 
   it.skipIf(!available)('does not let a customer cancel its order once shipped', async () => {

@@ -7,7 +7,7 @@ import type { MessageBus } from '../../../src/infrastructure/messaging/bus.js';
 import {
   type RunningSimulators,
   startSimulators,
-} from '../../../src/infrastructure/simulators/start-simulators.js';
+} from '../../../src/infrastructure/participants/start-simulators.js';
 import { requireRabbitMq } from '../../support/services.js';
 import {
   adminConnection,

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators } from '../../../src/infrastructure/simulators/start-simulators.js';
+import { startSimulators } from '../../../src/infrastructure/participants/start-simulators.js';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { startTestService, type TestService } from '../../support/test-service.js';

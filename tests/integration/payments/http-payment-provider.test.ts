@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createHttpPaymentProvider,
   PaymentGatewayUnavailable,
-} from '../../../src/infrastructure/payments/http-payment-provider.js';
+} from '../../../src/infrastructure/participants/payment/http-payment-provider.js';
 import { startTestService } from '../../support/test-service.js';
 
 interface Received {

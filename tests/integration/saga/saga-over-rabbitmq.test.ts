@@ -93,7 +93,7 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     expect(confirmed.status).toBe('CONFIRMED');
     expect(confirmed.payment.status).toBe('SUCCEEDED');
     expect(confirmed.inventory.status).toBe('RESERVED');
-    expect(confirmed.version).toBe(2);
+    expect(confirmed.version).toBe(3);
     expect(confirmed.statusHistory).toMatchObject([
       { status: 'PENDING', changedBy: 'customer', causationId: null },
       { status: 'CONFIRMED', changedBy: 'saga', causationId: expect.any(String) },
@@ -169,35 +169,54 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     expect((await order(t, id)).status).toBe('CANCELLED');
   });
 
-  it('ignores a duplicated reply and a reply for a step the saga is not at', async () => {
+  it('applies a redelivered reply once: a copy of a reservation nobody asked for releases it once', async () => {
     const t = await connectedService();
     const id = await place(t, 'c-dupes');
-    const confirmed = await finalState(t, id);
-    const before = confirmed.version;
+    await finalState(t, id);
+    // A second reservation with its own id would be released; the copy, if not dropped by the
+    // inbox, would release it again and record a second unrequested effect.
     const stray = {
       exchange: topology.repliesExchange,
-      routingKey: 'payment.failed',
+      routingKey: 'inventory.reserved',
       envelope: {
         messageId: uuidv7(),
-        type: 'payment.failed',
+        type: 'inventory.reserved',
         correlationId: id,
         causationId: null,
         occurredAt: new Date().toISOString(),
-        payload: { orderId: id, reason: 'stray' },
+        payload: { orderId: id, reservationId: 'res-stray' },
       },
     };
+    const consumed = async () => {
+      const text = (await t.service.app.inject({ url: '/metrics' })).body;
+      const line = text
+        .split('\n')
+        .find(
+          (row) =>
+            row.startsWith('message_processing_duration_seconds_count{') &&
+            row.includes('type="inventory.reserved"'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await consumed();
     await t.service.bus.publish(stray);
     await t.service.bus.publish(stray);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const after = await order(t, id);
-    expect(after.status).toBe('CONFIRMED');
-    expect(after.version).toBe(before);
+    // Both copies consumed (the consumer counts every delivery it handled), then count effects.
+    await expect.poll(consumed, { timeout: 10_000 }).toBe(before + 2);
+    const entries = await timeline(t, id);
+    expect(entries.filter((entry) => entry.kind === 'unrequested_effect')).toHaveLength(1);
+    expect(
+      entries.filter((entry) => entry.kind === 'compensation' && entry.messageType === 'inventory.release'),
+    ).toHaveLength(1);
+    const metrics = (await t.service.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^saga_unrequested_effects_total\{type="reservation"\} 1$/m);
     const inbox = await t.service.database.db
       .selectFrom('inbox')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('message_id', '=', stray.envelope.messageId)
       .executeTakeFirstOrThrow();
     expect(Number(inbox.n)).toBe(1);
+    expect((await order(t, id)).status).toBe('CONFIRMED');
   });
 
   it('finishes every saga when the broker drops the connection mid-flight', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createInventorySimulator } from '../../../src/infrastructure/simulators/inventory-simulator.js';
+import { createInventorySimulator } from '../../../src/infrastructure/participants/inventory/inventory-simulator.js';
 import { aCommand, counterIds, fixedClock } from './simulator-fixtures.js';
 
 const inventory = (stock: Record<string, number> = {}) =>

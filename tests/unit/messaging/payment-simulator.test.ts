@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createPaymentParticipant } from '../../../src/infrastructure/simulators/payment-participant.js';
-import type { PaymentProvider } from '../../../src/infrastructure/simulators/payment-provider.js';
+import { createPaymentParticipant } from '../../../src/infrastructure/participants/payment/payment-participant.js';
+import type { PaymentProvider } from '../../../src/infrastructure/participants/payment/payment-provider.js';
 import {
   createPaymentSimulator,
   createSimulatedPaymentProvider,
-} from '../../../src/infrastructure/simulators/payment-simulator.js';
+} from '../../../src/infrastructure/participants/payment/payment-simulator.js';
 import { aCommand, counterIds, fixedClock } from './simulator-fixtures.js';
 
 const charge = { orderId: 'o-1', customerId: 'c-1', amountMinor: 2999, currency: 'USD' };

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { type Envelope, topology } from '../../../src/application/messages.js';
 import { createInProcessBus } from '../../../src/infrastructure/messaging/in-process-bus.js';
-import { startSimulators } from '../../../src/infrastructure/simulators/start-simulators.js';
+import { startSimulators } from '../../../src/infrastructure/participants/start-simulators.js';
 import { aCommand } from './simulator-fixtures.js';
 
 describe('simulators on the in-process bus (embedded shape)', () => {

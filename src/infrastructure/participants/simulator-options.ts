@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { createHttpPaymentProvider } from '../payments/http-payment-provider.js';
+import { createHttpPaymentProvider } from './payment/http-payment-provider.js';
 import type { SimulatorsOptions } from './start-simulators.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { Envelope, Reply } from '../../application/messages.js';
-import { simulateLatency } from './latency.js';
-import { InvalidCommand, type Participant, payloadOf, requireString } from './participant.js';
+import type { Envelope, Reply } from '../../../application/messages.js';
+import { simulateLatency } from '../latency.js';
+import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
+import { createReplyFactory, type ReplyDeps } from '../replies.js';
 import type { ChargeResult, PaymentProvider, RefundResult } from './payment-provider.js';
-import { createReplyFactory, type ReplyDeps } from './replies.js';
 
 export interface PaymentParticipantOptions extends ReplyDeps {
   provider: PaymentProvider;

@@ -5,11 +5,15 @@ import {
   createInventorySimulator,
   type InventorySimulator,
   type InventorySimulatorOptions,
-} from './inventory-simulator.js';
+} from './inventory/inventory-simulator.js';
 import type { Participant } from './participant.js';
-import { createPaymentParticipant } from './payment-participant.js';
-import type { PaymentProvider } from './payment-provider.js';
-import { createSimulatedPaymentProvider, type SimulatedPaymentOptions } from './payment-simulator.js';
+import { createPaymentParticipant } from './payment/payment-participant.js';
+import type { PaymentProvider } from './payment/payment-provider.js';
+import {
+  createSimulatedPaymentProvider,
+  type SimulatedPaymentOptions,
+  type SimulatedPaymentProvider,
+} from './payment/payment-simulator.js';
 
 export interface SimulatorsOptions {
   logger: Logger;
@@ -22,6 +26,8 @@ export interface SimulatorsOptions {
 export interface RunningSimulators {
   inventory: InventorySimulator;
   payment: Participant;
+  /** The simulated payment provider, when no real one is configured. */
+  simulatedPayments: SimulatedPaymentProvider | null;
   /** Stops consuming; the bus stays open (it belongs to the caller). */
   close(): Promise<void>;
 }
@@ -29,8 +35,9 @@ export interface RunningSimulators {
 /** Serves the inventory and payment command queues on `bus`, replying on the replies exchange. */
 export function startSimulators(bus: MessageBus, options: SimulatorsOptions): RunningSimulators {
   const inventory = createInventorySimulator(options.inventory);
+  const simulatedPayments = options.paymentProvider ? null : createSimulatedPaymentProvider(options.payment);
   const payment = createPaymentParticipant({
-    provider: options.paymentProvider ?? createSimulatedPaymentProvider(options.payment),
+    provider: options.paymentProvider ?? (simulatedPayments as SimulatedPaymentProvider),
     latencyMs: options.payment?.latencyMs,
   });
   const consumers = [
@@ -40,6 +47,7 @@ export function startSimulators(bus: MessageBus, options: SimulatorsOptions): Ru
   return {
     inventory,
     payment,
+    simulatedPayments,
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));
     },

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Envelope, LineItem, Reply } from '../../application/messages.js';
-import { simulateLatency } from './latency.js';
-import { InvalidCommand, type Participant, payloadOf, requireString } from './participant.js';
-import { createReplyFactory, type ReplyDeps } from './replies.js';
+import type { Envelope, LineItem, Reply } from '../../../application/messages.js';
+import { simulateLatency } from '../latency.js';
+import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
+import { createReplyFactory, type ReplyDeps } from '../replies.js';
 
 export interface InventorySimulatorOptions extends ReplyDeps {
   /** Stock of any product not listed in `stock`. Default 1 000 000. */
@@ -78,8 +78,12 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
 
   // Releasing what was never reserved is a no-op, like any compensation with nothing to undo.
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
-  const release = (command: Envelope, orderId: string): Reply => {
+  const release = (command: Envelope, orderId: string, reservationId: string | undefined): Reply => {
     const reservation = reservations.get(orderId);
+    // Naming a reservation releases that one only; an id this participant never gave out holds nothing.
+    if (reservationId !== undefined && reservation?.reservationId !== reservationId) {
+      return replyTo(command, 'inventory.released', { orderId });
+    }
     if (reservation && reservation.status !== 'released') {
       adjust(reservation.items, 1);
       reservation.status = 'released';
@@ -114,7 +118,11 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
       case 'inventory.reserve':
         return reserve(command, orderId, lineItems(payload));
       case 'inventory.release':
-        return release(command, orderId);
+        return release(
+          command,
+          orderId,
+          typeof payload.reservationId === 'string' ? payload.reservationId : undefined,
+        );
       case 'inventory.commit':
         return commit(command, orderId);
       default:

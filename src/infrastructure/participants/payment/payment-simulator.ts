@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { ReplyDeps } from '../replies.js';
 import { createPaymentParticipant, type PaymentParticipant } from './payment-participant.js';
 import type { ChargeRequest, PaymentProvider, RefundRequest } from './payment-provider.js';
-import type { ReplyDeps } from './replies.js';
 
 export interface SimulatedPaymentOptions {
   /** Charges above this amount (minor units) are declined. No limit by default. */
@@ -18,14 +18,29 @@ interface Transaction {
   refundId?: string;
 }
 
+export interface SimulatedPaymentProvider extends PaymentProvider {
+  /** What the provider holds for an order, in minor units: charged minus refunded. */
+  balance(orderId: string): number;
+}
+
 /** A provider that approves or declines by rule and keeps its transactions in memory. */
-export function createSimulatedPaymentProvider(options: SimulatedPaymentOptions = {}): PaymentProvider {
+export function createSimulatedPaymentProvider(
+  options: SimulatedPaymentOptions = {},
+): SimulatedPaymentProvider {
   const { declineAboveMinor = Number.POSITIVE_INFINITY, failureRate = 0, random = Math.random } = options;
   if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError('failureRate must be between 0 and 1');
   const newId = options.newId ?? uuidv7;
   const transactions = new Map<string, Transaction>();
 
   return {
+    balance(orderId) {
+      let held = 0;
+      for (const { request, refundId } of transactions.values()) {
+        if (request.orderId === orderId && !refundId) held += request.amountMinor;
+      }
+      return held;
+    },
+
     async charge(request: ChargeRequest) {
       if (request.amountMinor > declineAboveMinor)
         return { ok: false, reason: 'amount exceeds the card limit' };

@@ -4,7 +4,7 @@ import type {
   PaymentProvider,
   RefundRequest,
   RefundResult,
-} from '../simulators/payment-provider.js';
+} from './payment-provider.js';
 
 export interface HttpPaymentProviderOptions {
   /** The gateway's API root, e.g. https://api.gateway.example */

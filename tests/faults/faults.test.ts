@@ -58,8 +58,8 @@ describe.skipIf(!available)('faults under load', () => {
   async function expectClean(outcomes: Awaited<ReturnType<typeof driveLoad>>) {
     const answers = answerFindings(outcomes);
     expect(answers.created.length).toBeGreaterThan(0);
-    expect(answers.unanswered, 'requests never answered').toBe(0);
-    expect(answers.slowerThanDeadline, 'answers slower than the request deadline').toBe(0);
+    expect(answers.unanswered, 'requests never answered').toEqual([]);
+    expect(answers.slowerThanDeadline, 'answers slower than the request deadline').toEqual([]);
     expect(answers.errorsNot503Problem, 'errors that are not 503 problem+json with Retry-After').toEqual([]);
     const states = await finalStates(world as FaultWorld, answers.created);
     expect(states.missing, '201 orders not stored').toBe(0);

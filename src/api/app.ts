@@ -16,6 +16,7 @@ import type { TokenVerifier } from './auth.js';
 import { completeDocument, openApiDocument } from './openapi.js';
 import admission from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
+import deadline from './plugins/deadline.js';
 import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
@@ -57,8 +58,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
     requestTimeout: config.http.requestTimeoutMs,
-    // A server-side deadline for every handler: a stalled database answers 503, never a hung request.
-    handlerTimeout: config.http.requestDeadlineMs,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
     // A caller's request id is kept when it is sane, so logs join up across services.
@@ -84,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(protection, config);
   await app.register(errors);
+  await app.register(deadline, { deadlineMs: config.http.requestDeadlineMs });
   await app.register(swagger, {
     openapi: openApiDocument,
     refResolver: { buildLocalReference: (json) => String(json.$id) },

@@ -221,6 +221,8 @@ export async function readyAgainAfter(url: string, since: number, timeoutMs = 30
 export interface Outcome {
   status: number;
   ms: number;
+  /** When the answered attempt was sent, from the start of the load. */
+  atMs?: number;
   /** For error answers: whether they were problem+json with Retry-After. */
   problemWithRetryAfter: boolean;
   problemType?: string;
@@ -260,13 +262,19 @@ export async function driveLoad(options: {
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
     options.during?.(Date.now() - started);
-    inFlight.push(placeOne(i, authorization, options.urls, outcomes));
+    inFlight.push(placeOne(i, authorization, options.urls, outcomes, started));
   }
   await Promise.all(inFlight);
   return outcomes;
 }
 
-async function placeOne(i: number, authorization: string, urls: () => string[], outcomes: Outcome[]) {
+async function placeOne(
+  i: number,
+  authorization: string,
+  urls: () => string[],
+  outcomes: Outcome[],
+  loadStarted: number,
+) {
   const key = `fault-${process.pid}-${Date.now()}-${i}`;
   const giveUp = Date.now() + 30_000;
   for (let attempt = 0; ; attempt += 1) {
@@ -288,6 +296,7 @@ async function placeOne(i: number, authorization: string, urls: () => string[], 
       outcomes.push({
         status: response.status,
         ms,
+        atMs: sent - loadStarted,
         problemWithRetryAfter:
           contentType.startsWith('application/problem+json') &&
           Number(response.headers.get('retry-after')) > 0,
@@ -298,7 +307,7 @@ async function placeOne(i: number, authorization: string, urls: () => string[], 
     } catch (error) {
       const ms = Date.now() - sent;
       if ((error as Error).name === 'TimeoutError') {
-        outcomes.push({ status: 0, ms, problemWithRetryAfter: false });
+        outcomes.push({ status: 0, ms, atMs: sent - loadStarted, problemWithRetryAfter: false });
         return;
       }
       // Refused or reset: the instance is gone. A client retries elsewhere, or later.
@@ -318,8 +327,12 @@ export function answerFindings(outcomes: Outcome[]) {
     .map((outcome) => outcome.orderId as string);
   return {
     created,
-    slowerThanDeadline: outcomes.filter((outcome) => outcome.ms > requestDeadlineMs + 1_000).length,
-    unanswered: outcomes.filter((outcome) => outcome.status === 0).length,
+    slowerThanDeadline: outcomes
+      .filter((outcome) => outcome.ms > requestDeadlineMs + 1_000)
+      .map(({ status, ms, atMs }) => ({ status, ms, atMs })),
+    unanswered: outcomes
+      .filter((outcome) => outcome.status === 0)
+      .map(({ ms, atMs, connectionError }) => ({ ms, atMs, connectionError })),
     errorsNot503Problem: outcomes.filter(
       (outcome) =>
         outcome.status !== 201 &&

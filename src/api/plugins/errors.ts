@@ -5,6 +5,7 @@ import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import { DomainError, type FieldError } from '../../domain/errors.js';
 import { isDatabaseUnavailable } from '../../infrastructure/db/sql-errors.js';
 import { type Problem, sendProblem } from '../problem.js';
+import { RequestDeadlineExceeded } from './deadline.js';
 
 type ProblemBody = Omit<Problem, 'instance'>;
 
@@ -50,7 +51,7 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */
 export function toProblem(error: FastifyError | Error): Mapped {
-  if ((error as FastifyError).code === 'FST_ERR_HANDLER_TIMEOUT') {
+  if (error instanceof RequestDeadlineExceeded) {
     return {
       body: {
         type: 'urn:problem:deadline_exceeded',
@@ -199,11 +200,14 @@ function toFieldError(
 
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
-    // An outage is logged when it starts and when it ends, not once per request with a stack.
+    // An outage is logged when it starts and when it ends, not once per request with a stack; it
+    // ends after a quiet spell, not at the first request that slipped through.
     let outageSince: number | null = null;
+    let lastUnavailableAt = 0;
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const { body, expected, unavailable } = toProblem(error);
       if (unavailable) {
+        if (unavailable === 'database') lastUnavailableAt = Date.now();
         if (unavailable === 'database' && outageSince === null) {
           outageSince = Date.now();
           request.log.warn(
@@ -222,7 +226,13 @@ export default fp(
       return sendProblem(request, reply, body);
     });
     app.addHook('onResponse', async (request, reply) => {
-      if (outageSince !== null && reply.statusCode < 500 && !request.routeOptions.config.operational) {
+      const quietMs = Date.now() - lastUnavailableAt;
+      if (
+        outageSince !== null &&
+        quietMs > 5_000 &&
+        reply.statusCode < 500 &&
+        !request.routeOptions.config.operational
+      ) {
         request.log.warn({ outageMs: Date.now() - outageSince }, 'database available again');
         outageSince = null;
       }

@@ -105,12 +105,18 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
   };
 }
 
-/** One connection kept for pings; on an error or a timeout it is destroyed and the next ping opens a new one. */
-function dedicatedPing(config: Extract<Config['database'], { kind: 'mysql' }>) {
+/**
+ * One connection kept for pings. An error destroys it and the next ping opens a new one; a ping
+ * that only times out leaves it be (a slow handshake on a busy machine must not start over on
+ * every ping), unless it has not answered for `stuckMs`.
+ */
+function dedicatedPing(config: Extract<Config['database'], { kind: 'mysql' }>, stuckMs = 10_000) {
   let connection: Connection | null = null;
+  let waitingSince: number | null = null;
   const drop = () => {
     connection?.destroy();
     connection = null;
+    waitingSince = null;
   };
   return {
     ping(timeoutMs: number): Promise<void> {
@@ -121,15 +127,16 @@ function dedicatedPing(config: Extract<Config['database'], { kind: 'mysql' }>) {
           user: config.user,
           password: config.password,
           database: config.database,
-          connectTimeout: timeoutMs,
+          connectTimeout: stuckMs,
         });
         // Without a listener a lost connection's error would be thrown as an uncaught exception.
         connection.on('error', drop);
       }
       const current = connection;
+      waitingSince ??= Date.now();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
-          if (connection === current) drop();
+          if (connection === current && waitingSince !== null && Date.now() - waitingSince > stuckMs) drop();
           reject(new Error(`database did not answer within ${timeoutMs} ms`));
         }, timeoutMs);
         current.query('select 1', (error) => {
@@ -137,7 +144,10 @@ function dedicatedPing(config: Extract<Config['database'], { kind: 'mysql' }>) {
           if (error) {
             if (connection === current) drop();
             reject(error);
-          } else resolve();
+          } else {
+            if (connection === current) waitingSince = null;
+            resolve();
+          }
         });
       });
     },

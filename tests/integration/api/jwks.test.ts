@@ -16,7 +16,7 @@ async function serveJwks(keys: JWK[]): Promise<{ url: string; server: Server }> 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`, server };
 }
 
-describe('tokens from a JWKS issuer (JWT_JWKS_URL)', () => {
+describe('tokens from a JWKS issuer (JWT_JWKS_URL), served by a local identity provider in the test', () => {
   let t: TestService;
   let server: Server;
   let signer: PrivateKey;

@@ -47,7 +47,9 @@ describe('the HTTP payment provider, against a mock of the gateway’s internet 
     received = [];
   });
 
-  const provider = () => createHttpPaymentProvider({ baseUrl, apiKey: 'sk_test_123', timeoutMs: 300 });
+  // A generous timeout on the paths that must succeed on a loaded machine; a short one where the test is the timeout.
+  const provider = (timeoutMs = 10_000) =>
+    createHttpPaymentProvider({ baseUrl, apiKey: 'sk_test_123', timeoutMs });
   const charge = { orderId: 'order-1', amountMinor: 5998, currency: 'USD', customerId: 'c-1' };
 
   it('charges in minor units with the bearer key and an idempotency key per order', async () => {
@@ -72,7 +74,7 @@ describe('the HTTP payment provider, against a mock of the gateway’s internet 
 
   it('throws when the gateway does not answer in time', async () => {
     answer = () => ({ status: 200, body: { id: 'ch_late', status: 'succeeded' }, delayMs: 1000 });
-    await expect(provider().charge(charge)).rejects.toBeInstanceOf(PaymentGatewayUnavailable);
+    await expect(provider(300).charge(charge)).rejects.toBeInstanceOf(PaymentGatewayUnavailable);
   });
 
   it('refunds a charge once, keyed by the transaction', async () => {

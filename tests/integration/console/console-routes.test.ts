@@ -3,7 +3,11 @@ import { consoleContentSecurityPolicy } from '../../../src/api/routes/console.js
 import { startTestService, type TestService } from '../../support/test-service.js';
 
 // Load shedding is tested elsewhere; a busy shared machine must not turn these into 503s.
-const relaxed = { RATE_LIMIT_MAX: '0', HEALTH_EVENT_LOOP_DELAY_MS: '60000', HEALTH_MEMORY_LIMIT_MB: '100000' };
+const relaxed = {
+  RATE_LIMIT_MAX: '0',
+  HEALTH_EVENT_LOOP_DELAY_MS: '60000',
+  HEALTH_MEMORY_LIMIT_MB: '100000',
+};
 
 describe('the console routes', () => {
   let test: TestService;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   confirmationLatency,
@@ -55,6 +55,9 @@ export async function run(argv: string[]): Promise<void> {
     ? { paced: 5, overload: 8, write: 4, get: 4, raw: 3, warmup: 1 }
     : { paced: 20, overload: 30, write: 10, get: 10, raw: 10, warmup: 2 };
 
+  // Other work on the machine moves every figure; the table says how busy it was.
+  const load1 = () => loadavg()[0]?.toFixed(1) ?? '?';
+  const loadAtStart = load1();
   const runDir = mkdtempSync(join(tmpdir(), 'order-bench-'));
   mkdirSync(join(runDir, 'profiles'));
   console.log(`Run directory (process logs${profile ? ', CPU profiles' : ''}): ${runDir}`);
@@ -126,7 +129,8 @@ export async function run(argv: string[]): Promise<void> {
   }
   console.log(`\n${renderTable(rows)}`);
   console.log(
-    `\n${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run; process logs in ${runDir}. ` +
+    `\n${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run on ${cpus().length} CPUs, load average ` +
+      `${loadAtStart} at the start and ${load1()} at the end; process logs in ${runDir}. ` +
       'Latencies to CONFIRMED are from the orders’ own timestamps (createdAt to the CONFIRMED entry).',
   );
 

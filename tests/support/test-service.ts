@@ -35,7 +35,9 @@ export async function startTestService(
     // Tests share a small, busy machine with other runs: a 500 ms event-loop stall there is the
     // machine, not the service, and load shedding would turn the tests' requests into 503s.
     // Tests of load shedding and readiness set their own thresholds.
-    HEALTH_EVENT_LOOP_DELAY_MS: '10000',
+    HEALTH_EVENT_LOOP_DELAY_MS: '60000',
+    // The same for memory: a test worker that has run several services may pass 1 GB RSS.
+    HEALTH_MEMORY_LIMIT_MB: '16384',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

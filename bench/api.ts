@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { createConnection, createPool, type Pool, type PoolConnection } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
-import { topology } from '../src/application/messages.js';
+import { topology } from '../src/application/messaging/contract.js';
 import { toOrderView } from '../src/application/order-view.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { Order } from '../src/domain/order.js';

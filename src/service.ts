@@ -7,7 +7,7 @@ import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { placeOrder } from './application/commands/create-order.js';
 import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
-import { topology } from './application/messages.js';
+import { topology } from './application/messaging/contract.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
 import { getOrderHandler } from './application/queries/get-order.js';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Inbox, Outbox, OutboxMessage, Timeline, TimelineEntry } from '../../application/ports.js';
+import type { RoutedMessage } from '../../application/messaging/contract.js';
+import type { Inbox, Outbox, Timeline, TimelineEntry } from '../../application/ports.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -9,7 +10,7 @@ export interface QueuedOutbox extends Outbox {
 
 /** Outbox rows of one unit of work, written with one multi-row INSERT at its end. */
 export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOutbox {
-  const queued: OutboxMessage[] = [];
+  const queued: RoutedMessage[] = [];
   return {
     add(messages) {
       queued.push(...messages);

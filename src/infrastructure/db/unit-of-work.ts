@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
-import type { DomainEventPolicy, OutboxMessage, Repositories, UnitOfWork } from '../../application/ports.js';
+import type { RoutedMessage } from '../../application/messaging/contract.js';
+import type { DomainEventPolicy, Repositories, UnitOfWork } from '../../application/ports.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Dialect } from './connection.js';
@@ -39,7 +40,7 @@ export interface UnitOfWorkOptions {
     order: Readonly<OrderState>,
     events: readonly OrderEvent[],
     causationId: string | null,
-  ) => OutboxMessage[];
+  ) => RoutedMessage[];
   /** React to domain events inside the transaction (the place-order saga). */
   policies?: readonly DomainEventPolicy[];
   projectors?: readonly Projector[];

@@ -1,7 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Envelope } from '../../application/messages.js';
-import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
+import type { Envelope, RoutedMessage } from '../../application/messaging/contract.js';
+import type { Consumer, MessageBus, MessageHandler } from './bus.js';
 import { describeError } from './envelope-codec.js';
 import { retryDelayMs } from './retry-delay.js';
 import { topicMatches } from './topic-pattern.js';
@@ -156,7 +156,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   };
 
   return {
-    async publish({ exchange, routingKey, envelope }: OutgoingMessage) {
+    async publish({ exchange, routingKey, envelope }: RoutedMessage) {
       if (closed) throw new Error('message bus is closed');
       if (!topology.exchanges.includes(exchange)) throw new Error(`unknown exchange "${exchange}"`);
       const serialized = copy(envelope);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope } from '../../application/messaging/contract.js';
 import type { Dialect } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import type { MessageBus } from './bus.js';

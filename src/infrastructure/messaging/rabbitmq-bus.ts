@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type Consumer as AmqpConsumer, type Envelope as AmqpEnvelope, Connection } from 'rabbitmq-client';
-import type { Envelope } from '../../application/messages.js';
-import type { Consumer, MessageBus, MessageHandler, OutgoingMessage } from './bus.js';
+import type { Envelope, RoutedMessage } from '../../application/messaging/contract.js';
+import type { Consumer, MessageBus, MessageHandler } from './bus.js';
 import { encodeEnvelope } from './envelope-codec.js';
 import { createDeliveryProcessor } from './rabbitmq-delivery.js';
 import {
@@ -105,7 +105,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   });
 
   return {
-    publish({ exchange, routingKey, envelope }: OutgoingMessage) {
+    publish({ exchange, routingKey, envelope }: RoutedMessage) {
       if (closed) return Promise.reject(new Error('message bus is closed'));
       return publisher.send(
         { exchange: physical(exchange), routingKey, ...envelopeProperties(envelope) },

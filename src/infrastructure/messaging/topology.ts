@@ -1,4 +1,4 @@
-import { topology as names } from '../../application/messages.js';
+import { topology as names } from '../../application/messaging/contract.js';
 
 export interface QueueBinding {
   exchange: string;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { topology } from '../../application/messages.js';
+import { topology } from '../../application/messaging/contract.js';
 import type { Config } from '../../config.js';
 import type { DatabaseHandle } from '../db/connection.js';
 import type { MessageBus } from '../messaging/bus.js';

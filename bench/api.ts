@@ -194,6 +194,7 @@ function oneOrdersRows(n: number) {
     items: toItemRows(state),
     history: toHistoryRows(state),
     saga: [state.id, reserve.messageId, now.getTime(), now.getTime()],
+    timeline: [state.id, now.getTime(), 'command', reserve.type, reserve.messageId],
     readModel: { summary: summaryRow(state), products: productRows(state), ...rollups },
     outbox: [
       [
@@ -280,6 +281,10 @@ async function baseline(
       await insertRows(connection, 'orders', [rows.order]);
       await insertRows(connection, 'order_items', rows.items);
       await insertRows(connection, 'order_status_history', rows.history);
+      await connection.query(
+        'insert into order_timeline (order_id, occurred_at, kind, message_type, message_id) values (?, ?, ?, ?, ?)',
+        rows.timeline,
+      );
       await connection.query(
         'insert into outbox (message_id, exchange, routing_key, type, correlation_id, body, created_at) values (?, ?, ?, ?, ?, ?, ?)',
         rows.outbox[1],

@@ -8,7 +8,7 @@ import { changeOrderStatusHandler } from './application/commands/change-order-st
 import { placeOrder } from './application/commands/create-order.js';
 import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
 import { deadLetterHandlers } from './application/dead-letters.js';
-import { topology } from './application/messages.js';
+import { topology } from './application/messaging/contract.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
 import { getOrderHandler } from './application/queries/get-order.js';

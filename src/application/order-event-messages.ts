@@ -1,8 +1,8 @@
 import type { OrderState } from '../domain/order.js';
 import type { OrderEvent } from '../domain/order-events.js';
-import { topology } from './messages.js';
+import { type RoutedMessage, topology } from './messaging/contract.js';
 import { toOrderView } from './order-view.js';
-import type { IdGenerator, OutboxMessage } from './ports.js';
+import type { IdGenerator } from './ports.js';
 
 /**
  * Turns an order's domain events into messages on the `orders.events` topic exchange. Every
@@ -14,8 +14,8 @@ export function orderEventMessages(newId: IdGenerator) {
     order: Readonly<OrderState>,
     events: readonly OrderEvent[],
     causationId: string | null = null,
-  ): OutboxMessage[] => {
-    const messages: OutboxMessage[] = [];
+  ): RoutedMessage[] => {
+    const messages: RoutedMessage[] = [];
     const publish = (type: string, occurredAt: Date, payload: unknown) =>
       messages.push({
         exchange: topology.eventsExchange,

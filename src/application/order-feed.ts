@@ -1,5 +1,5 @@
 import { isStaff, type Principal } from './access.js';
-import type { Envelope } from './messages.js';
+import type { Envelope } from './messaging/contract.js';
 
 /** What a live view learns of an order change: enough to refresh a row, not the whole order. */
 export interface OrderChange {

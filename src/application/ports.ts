@@ -1,13 +1,6 @@
 import type { Order } from '../domain/order.js';
 import type { OrderEvent } from '../domain/order-events.js';
-import type { Envelope } from './messages.js';
-
-/** A message waiting in the outbox: where it goes and what it says. */
-export interface OutboxMessage {
-  exchange: string;
-  routingKey: string;
-  envelope: Envelope;
-}
+import type { RoutedMessage } from './messaging/contract.js';
 
 export interface OrderRepository {
   findById(id: string): Promise<Order | undefined>;
@@ -48,7 +41,7 @@ export class IdempotencyKeyTaken extends Error {
 
 export interface Outbox {
   /** Queues messages; they are written with the rest of the unit of work, after the orders. */
-  add(messages: readonly OutboxMessage[]): void;
+  add(messages: readonly RoutedMessage[]): void;
   /**
    * Deletes a queued message that has not been sent yet, so a saga that gives up does not send
    * what it no longer wants. True when it was withdrawn; false when it already left (or is leaving).

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from 'rabbitmq-client';
-import { topology } from '../../src/application/messages.js';
+import { topology } from '../../src/application/messaging/contract.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase, type DatabaseHandle } from '../../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../../src/infrastructure/db/migrate.js';

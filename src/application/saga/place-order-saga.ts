@@ -1,8 +1,15 @@
 import type { Order } from '../../domain/order.js';
 import { canMoveInventory } from '../../domain/order-progress.js';
 import type { OrderStatus } from '../../domain/order-status.js';
-import { type CommandPayloads, type CommandType, type Reply, type ReplyType, topology } from '../messages.js';
-import type { Clock, IdGenerator, OutboxMessage, SagaState, TimelineEntry, TimelineKind } from '../ports.js';
+import {
+  type CommandPayloads,
+  type CommandType,
+  type Reply,
+  type ReplyType,
+  type RoutedMessage,
+  topology,
+} from '../messaging/contract.js';
+import type { Clock, IdGenerator, SagaState, TimelineEntry, TimelineKind } from '../ports.js';
 
 /**
  * The place-order saga, orchestrated by this service:
@@ -33,7 +40,7 @@ export type ReplyOutcome = 'applied' | 'ignored' | 'compensated';
 export interface Decision {
   /** The command whose reply the saga awaits next, `finished` when it awaits nothing, or `unchanged`. */
   next: { step: StepName; awaitingMessageId: string } | 'finished' | 'unchanged';
-  commands: OutboxMessage[];
+  commands: RoutedMessage[];
   timeline: TimelineEntry[];
   outcome: ReplyOutcome;
   /** A participant did what nobody asked (a second reservation or charge); this decision undoes it. */
@@ -52,7 +59,7 @@ type StepResult = 'next' | { cancel: string };
 
 interface Context {
   now: Date;
-  command<K extends CommandType>(type: K, order: Order, payload: CommandPayloads[K]): OutboxMessage;
+  command<K extends CommandType>(type: K, order: Order, payload: CommandPayloads[K]): RoutedMessage;
 }
 
 type ReplyHandlers = {
@@ -65,12 +72,12 @@ interface Step {
   label: string;
   /** This step's command is out and its reply not in (whatever the order's status). */
   isAwaited(order: Order): boolean;
-  invoke(order: Order, ctx: Context): OutboxMessage;
+  invoke(order: Order, ctx: Context): RoutedMessage;
   replies: ReplyHandlers;
   /** The step's command never left the outbox: forget it was asked. */
   withdraw(order: Order, ctx: Context): void;
   /** Undoes what the step did; nothing to undo sends nothing. */
-  compensate(order: Order, reason: string, ctx: Context): OutboxMessage[];
+  compensate(order: Order, reason: string, ctx: Context): RoutedMessage[];
 }
 
 /** Reserve the order's items; undo: release them (also a reservation still on its way). */
@@ -286,7 +293,7 @@ function cancel(
   return { next: 'finished', commands, outcome: 'compensated' };
 }
 
-function compensateAll(order: Order, reason: string, ctx: Context, log: TimelineLog): OutboxMessage[] {
+function compensateAll(order: Order, reason: string, ctx: Context, log: TimelineLog): RoutedMessage[] {
   const commands = [...steps].reverse().flatMap((step) => step.compensate(order, reason, ctx));
   log.commands('compensation', commands);
   return commands;
@@ -359,7 +366,7 @@ function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog
   }
 }
 
-function undo(log: TimelineLog, commands: OutboxMessage[], kind: TimelineKind): Choice {
+function undo(log: TimelineLog, commands: RoutedMessage[], kind: TimelineKind): Choice {
   log.commands(kind, commands);
   return { next: 'unchanged', commands, outcome: 'compensated' };
 }
@@ -389,7 +396,7 @@ class TimelineLog {
     if (entry) entry.detail = entry.detail ? `${outcome}: ${entry.detail}` : outcome;
   }
 
-  commands(kind: TimelineKind, commands: readonly OutboxMessage[]): void {
+  commands(kind: TimelineKind, commands: readonly RoutedMessage[]): void {
     for (const { envelope } of commands) {
       const payload = envelope.payload as { reason?: string };
       this.entries.push({

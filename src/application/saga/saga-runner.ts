@@ -1,5 +1,5 @@
 import type { Order } from '../../domain/order.js';
-import { type Envelope, isReply } from '../messages.js';
+import { type Envelope, isReply } from '../messaging/contract.js';
 import type { Clock, DomainEventPolicy, Repositories, SagaState, UnitOfWork } from '../ports.js';
 import type { Decision, PlaceOrderSaga, ReplyOutcome, SagaInput } from './place-order-saga.js';
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Inbox, Outbox, OutboxMessage, Timeline, TimelineEntry } from '../../application/ports.js';
+import type { RoutedMessage } from '../../application/messaging/contract.js';
+import type { Inbox, Outbox, Timeline, TimelineEntry } from '../../application/ports.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -16,9 +17,9 @@ export function outboxWriter(
   trx: Kysely<Database>,
   now: () => number,
   claimUntil: number | null = null,
-  written: OutboxMessage[] = [],
+  written: RoutedMessage[] = [],
 ): QueuedOutbox {
-  const queued: OutboxMessage[] = [];
+  const queued: RoutedMessage[] = [];
   return {
     add(messages) {
       queued.push(...messages);

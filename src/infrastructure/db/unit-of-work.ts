@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
-import type { DomainEventPolicy, OutboxMessage, Repositories, UnitOfWork } from '../../application/ports.js';
+import type { RoutedMessage } from '../../application/messaging/contract.js';
+import type { DomainEventPolicy, Repositories, UnitOfWork } from '../../application/ports.js';
 import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
@@ -40,7 +41,7 @@ export interface UnitOfWorkOptions {
     order: Readonly<OrderState>,
     events: readonly OrderEvent[],
     causationId: string | null,
-  ) => OutboxMessage[];
+  ) => RoutedMessage[];
   /** React to domain events inside the transaction (the place-order saga). */
   policies?: readonly DomainEventPolicy[];
   projectors?: readonly Projector[];
@@ -54,7 +55,7 @@ export interface UnitOfWorkOptions {
 export interface OutboxFastPath {
   /** The claim to put on new outbox rows, or null to leave them to the relay's poller. */
   claimUntil(): number | null;
-  publishCommitted(messages: readonly OutboxMessage[]): void;
+  publishCommitted(messages: readonly RoutedMessage[]): void;
 }
 
 /** Policies that keep causing events past this many rounds are a bug, not a workload. */
@@ -76,7 +77,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
         try {
           const changes: CommittedChange[] = [];
           const claimUntil = fastPath?.claimUntil() ?? null;
-          const written: OutboxMessage[] = [];
+          const written: RoutedMessage[] = [];
           const result = await attemptOnce(work, changes, causationId, claimUntil, written);
           if (claimUntil !== null) fastPath?.publishCommitted(written);
           for (const observe of afterCommit) observe(changes);
@@ -95,7 +96,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     changes: CommittedChange[],
     causationId: string | null,
     claimUntil: number | null,
-    written: OutboxMessage[],
+    written: RoutedMessage[],
   ): Promise<T> {
     let committing = false;
     return db

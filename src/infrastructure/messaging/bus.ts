@@ -1,15 +1,9 @@
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope, RoutedMessage } from '../../application/messaging/contract.js';
 
 /**
  * The port the rest of the service uses to talk to the broker. Exchange and queue names are the
- * logical names of `topology` in messages.ts; an adapter may map them to physical names.
+ * logical names of `topology` in application/messaging/contract.ts; an adapter may map them to physical names.
  */
-export interface OutgoingMessage {
-  exchange: string;
-  routingKey: string;
-  envelope: Envelope;
-}
-
 export interface Delivery {
   envelope: Envelope;
   /** True when this message was handed to a consumer before (a retry, or a broker redelivery). */
@@ -54,7 +48,7 @@ export interface MessageBus {
    * Resolves only once the message is safely stored (broker publisher confirm); rejects otherwise.
    * A message no queue is bound for is dropped, as a topic exchange does.
    */
-  publish(message: OutgoingMessage): Promise<void>;
+  publish(message: RoutedMessage): Promise<void>;
   /**
    * Delivers each message of `queue` to `handler`; the message is acknowledged only after the
    * handler resolves. When it throws, the message is delivered again, and once it has been

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope } from '../../application/messaging/contract.js';
 
 /** A Buffer body is sent as is, so the AMQP client keeps the content type set beside it. */
 export function encodeEnvelope(envelope: Envelope): Buffer {

@@ -1,6 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope, RoutedMessage } from '../../application/messaging/contract.js';
 import type {
   Consumer,
   DeadLetterHandler,
@@ -8,7 +8,6 @@ import type {
   EventListener,
   MessageBus,
   MessageHandler,
-  OutgoingMessage,
 } from './bus.js';
 import { describeError } from './envelope-codec.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -202,7 +201,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   };
 
   return {
-    async publish({ exchange, routingKey, envelope }: OutgoingMessage) {
+    async publish({ exchange, routingKey, envelope }: RoutedMessage) {
       if (closed) throw new Error('message bus is closed');
       if (!topology.exchanges.includes(exchange)) throw new Error(`unknown exchange "${exchange}"`);
       const serialized = copy(envelope);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { topology } from '../../application/messages.js';
+import { topology } from '../../application/messaging/contract.js';
 import { type OrderChange, toOrderChange } from '../../application/order-feed.js';
 import type { Consumer, MessageBus } from './bus.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { OutboxMessage } from '../../application/ports.js';
+import type { RoutedMessage } from '../../application/messaging/contract.js';
 import { outsideLogContext } from '../../logger.js';
 import type { Dialect } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
@@ -35,12 +35,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const inFlight = new Set<Promise<void>>();
 
   /** Publishes `messages`; marks the confirmed sent and releases the rest for the poller. */
-  async function publish(messages: readonly OutboxMessage[]): Promise<number> {
+  async function publish(messages: readonly RoutedMessage[]): Promise<number> {
     const results = await Promise.allSettled(messages.map((message) => bus.publish(message)));
     const sent: string[] = [];
-    const failed: { message: OutboxMessage; error: string }[] = [];
+    const failed: { message: RoutedMessage; error: string }[] = [];
     results.forEach((result, index) => {
-      const message = messages[index] as OutboxMessage;
+      const message = messages[index] as RoutedMessage;
       if (result.status === 'fulfilled') sent.push(message.envelope.messageId);
       else failed.push({ message, error: String(result.reason) });
     });
@@ -80,7 +80,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return failed.length;
   }
 
-  async function claimBatch(): Promise<OutboxMessage[]> {
+  async function claimBatch(): Promise<RoutedMessage[]> {
     return db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
@@ -126,7 +126,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     },
 
     /** Fast path: publishes rows a commit just wrote under this instance's claim. Never throws. */
-    publishCommitted(messages: readonly OutboxMessage[]): void {
+    publishCommitted(messages: readonly RoutedMessage[]): void {
       if (messages.length === 0) return;
       const task = outsideLogContext(() => publish(messages)).then(
         () => undefined,

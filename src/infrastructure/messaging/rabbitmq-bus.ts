@@ -7,15 +7,8 @@ import {
   Connection,
   ConsumerStatus,
 } from 'rabbitmq-client';
-import type { Envelope } from '../../application/messages.js';
-import type {
-  Consumer,
-  DeadLetterHandler,
-  EventListener,
-  MessageBus,
-  MessageHandler,
-  OutgoingMessage,
-} from './bus.js';
+import type { Envelope, RoutedMessage } from '../../application/messaging/contract.js';
+import type { Consumer, DeadLetterHandler, EventListener, MessageBus, MessageHandler } from './bus.js';
 import { decodeEnvelope, encodeEnvelope } from './envelope-codec.js';
 import { toDeadLetterMessage } from './rabbitmq-dead-letter.js';
 import { createDeliveryProcessor } from './rabbitmq-delivery.js';
@@ -131,7 +124,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
   });
 
   return {
-    publish({ exchange, routingKey, envelope }: OutgoingMessage) {
+    publish({ exchange, routingKey, envelope }: RoutedMessage) {
       if (closed) return Promise.reject(new Error('message bus is closed'));
       return publisher.send(
         { exchange: physical(exchange), routingKey, ...envelopeProperties(envelope) },

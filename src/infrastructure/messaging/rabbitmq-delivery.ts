@@ -1,7 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AsyncMessage, ConsumerStatus, type Publisher } from 'rabbitmq-client';
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope } from '../../application/messaging/contract.js';
 import type { MessageHandler } from './bus.js';
 import { decodeEnvelope, describeError, encodeEnvelope } from './envelope-codec.js';
 import { attemptOf, copyHeaders, type Failure, headers, originOf } from './rabbitmq-headers.js';

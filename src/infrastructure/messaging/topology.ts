@@ -1,4 +1,4 @@
-import { topology as names } from '../../application/messages.js';
+import { topology as names } from '../../application/messaging/contract.js';
 
 export interface QueueBinding {
   exchange: string;
@@ -11,7 +11,7 @@ export interface QueueDefinition {
 }
 
 /**
- * The routing both buses implement, in logical names (those of `topology` in messages.ts).
+ * The routing both buses implement, in logical names (those of `topology` in application/messaging/contract.ts).
  * Commands are routed to a participant by the first word of their type, replies all go to the
  * order service, and every work queue dead-letters into one dead-letter queue.
  */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Envelope } from '../../application/messages.js';
+import type { Envelope } from '../../application/messaging/contract.js';
 import type { HandledReply } from '../../application/saga/saga-runner.js';
 
 import type { OrderState } from '../../domain/order.js';

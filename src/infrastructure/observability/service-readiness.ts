@@ -1,4 +1,5 @@
-import { topology } from '../../application/messages.js';
+import { sql } from 'kysely';
+import { topology } from '../../application/messaging/contract.js';
 import type { Config } from '../../config.js';
 import type { DatabaseHandle } from '../db/connection.js';
 import type { MessageBus } from '../messaging/bus.js';

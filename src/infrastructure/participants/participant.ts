@@ -1,4 +1,4 @@
-import type { Envelope, Reply } from '../../application/messages.js';
+import type { Envelope, Reply } from '../../application/messaging/contract.js';
 
 /** The participant side of the saga contract: one command in, one reply out. */
 export interface Participant {

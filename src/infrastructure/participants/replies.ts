@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Envelope, Reply, ReplyPayloads, ReplyType } from '../../application/messages.js';
+import type { Envelope, Reply, ReplyPayloads, ReplyType } from '../../application/messaging/contract.js';
 
 export interface ReplyDeps {
   newId?: () => string;

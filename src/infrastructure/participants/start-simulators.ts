@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { topology } from '../../application/messages.js';
+import { topology } from '../../application/messaging/contract.js';
 import type { Consumer, MessageBus } from '../messaging/bus.js';
 import {
   createInventorySimulator,

@@ -1,11 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { vi } from 'vitest';
-import { topology } from '../../../src/application/messages.js';
-import type { OutgoingMessage } from '../../../src/infrastructure/messaging/bus.js';
+import type { RoutedMessage } from '../../../src/application/messaging/contract.js';
+import { topology } from '../../../src/application/messaging/contract.js';
 import type { TestService } from '../../support/test-service.js';
 
 /** A reply of a type the saga does not understand: its handler throws on every delivery. */
-export function poisonReply(messageId = uuidv7()): OutgoingMessage {
+export function poisonReply(messageId = uuidv7()): RoutedMessage {
   return {
     exchange: topology.repliesExchange,
     routingKey: 'inventory.exploded',

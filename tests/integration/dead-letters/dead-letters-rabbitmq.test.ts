@@ -1,6 +1,6 @@
 import type { Connection } from 'rabbitmq-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../../src/application/messages.js';
+import { topology } from '../../../src/application/messaging/contract.js';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
 import { adminConnection, deleteTopology, getAll, uniquePrefix, waitFor } from '../messaging/rabbitmq-kit.js';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../../src/infrastructure/messaging/bus.js';
+import type { RoutedMessage } from '../../../src/application/messaging/contract.js';
 import { createOutboxRelay } from '../../../src/infrastructure/messaging/outbox-relay.js';
 import { requireMariaDb } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
@@ -11,11 +11,11 @@ const available = await requireMariaDb();
 
 /** A broker stand-in (a mock: the test must hold a confirm back at will) whose confirms the test releases. */
 function heldBroker() {
-  const waiting: { message: OutgoingMessage; confirm: () => void; refuse: (error: Error) => void }[] = [];
+  const waiting: { message: RoutedMessage; confirm: () => void; refuse: (error: Error) => void }[] = [];
   return {
     waiting,
     isConnected: () => true,
-    publish: (message: OutgoingMessage) =>
+    publish: (message: RoutedMessage) =>
       new Promise<void>((confirm, refuse) => waiting.push({ message, confirm, refuse })),
   };
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Connection } from 'rabbitmq-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../../src/application/messages.js';
+import { topology } from '../../../src/application/messaging/contract.js';
 import type { Delivery, MessageBus } from '../../../src/infrastructure/messaging/bus.js';
 import { requireRabbitMq } from '../../support/services.js';
 import {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { Connection, type SyncMessage } from 'rabbitmq-client';
 import { v7 as uuidv7 } from 'uuid';
-import type { Envelope } from '../../../src/application/messages.js';
+import type { Envelope } from '../../../src/application/messaging/contract.js';
 import type { MessageBus } from '../../../src/infrastructure/messaging/bus.js';
 import {
   createRabbitMqBus,

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { Connection } from 'rabbitmq-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Envelope, topology } from '../../../src/application/messages.js';
+import { type Envelope, topology } from '../../../src/application/messaging/contract.js';
 import type { MessageBus } from '../../../src/infrastructure/messaging/bus.js';
 import {
   type RunningSimulators,

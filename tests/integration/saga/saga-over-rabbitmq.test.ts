@@ -1,7 +1,7 @@
 import type { Connection } from 'rabbitmq-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../../src/application/messages.js';
+import { topology } from '../../../src/application/messaging/contract.js';
 import { createTestDatabase } from '../../support/database.js';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Envelope, topology } from '../../../src/application/messages.js';
+import { type Envelope, topology } from '../../../src/application/messaging/contract.js';
 import type { Delivery } from '../../../src/infrastructure/messaging/bus.js';
 import { createInProcessBus } from '../../../src/infrastructure/messaging/in-process-bus.js';
 

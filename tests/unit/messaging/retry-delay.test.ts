@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { topology } from '../../../src/application/messages.js';
+import { topology } from '../../../src/application/messaging/contract.js';
 import { createInProcessBus } from '../../../src/infrastructure/messaging/in-process-bus.js';
 import { retryDelayMs } from '../../../src/infrastructure/messaging/retry-delay.js';
 

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../src/application/messages.js';
+import type { Envelope } from '../../../src/application/messaging/contract.js';
 
 let sequence = 0;
 

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type Envelope, topology } from '../../../src/application/messages.js';
+import { type Envelope, topology } from '../../../src/application/messaging/contract.js';
 import { createInProcessBus } from '../../../src/infrastructure/messaging/in-process-bus.js';
 import { startSimulators } from '../../../src/infrastructure/participants/start-simulators.js';
 import { aCommand } from './simulator-fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Reply, type ReplyType, replyTypes } from '../../../src/application/messages.js';
+import { type Reply, type ReplyType, replyTypes } from '../../../src/application/messaging/contract.js';
 import type { SagaState } from '../../../src/application/ports.js';
 import {
   type Decision,

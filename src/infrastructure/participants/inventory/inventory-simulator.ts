@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Envelope, LineItem, Reply } from '../../../application/messages.js';
+import type { Envelope, LineItem, Reply } from '../../../application/messaging/contract.js';
 import { simulateLatency } from '../latency.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
 import { createReplyFactory, type ReplyDeps } from '../replies.js';

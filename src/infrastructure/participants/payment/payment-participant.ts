@@ -1,4 +1,4 @@
-import type { Envelope, Reply } from '../../../application/messages.js';
+import type { Envelope, Reply } from '../../../application/messaging/contract.js';
 import { simulateLatency } from '../latency.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
 import { createReplyFactory, type ReplyDeps } from '../replies.js';

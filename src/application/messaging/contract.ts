@@ -15,6 +15,13 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
   payload: TPayload;
 }
 
+/** A message and where it goes: what the outbox stores and the bus publishes. */
+export interface RoutedMessage {
+  exchange: string;
+  routingKey: string;
+  envelope: Envelope;
+}
+
 export interface LineItem {
   productId: string;
   quantity: number;

@@ -73,7 +73,7 @@ export interface Config {
   http: {
     bodyLimitBytes: number;
     requestTimeoutMs: number;
-    /** Longest a request may take, from arrival to answer; past it the client gets 503 + Retry-After. */
+    /** Longest a request may take once its body is read; past it the client gets 503 + Retry-After. */
     requestDeadlineMs: number;
     rateLimitMax: number;
     rateLimitWindowMs: number;

@@ -31,9 +31,10 @@ export async function startTestService(
   const config = loadConfig({
     ENV: 'test',
     JWT_SECRET: testSecret,
-    // Other test processes share this small machine; a busy event loop must not turn every answer
-    // into a load-shedding 503 (the protection tests set their own limits).
-    HEALTH_EVENT_LOOP_DELAY_MS: '60000',
+    // Other test processes share this small machine; a busy event loop must not turn answers into
+    // load-shedding 503s (a loop blocked for a whole sample counts as infinitely late), so the
+    // harness turns event-loop shedding off; the protection tests set their own limits.
+    HEALTH_EVENT_LOOP_DELAY_MS: '0',
     SQLITE_PATH: ':memory:',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,

@@ -235,7 +235,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     },
     health: {
       memoryLimitBytes: read.int('HEALTH_MEMORY_LIMIT_MB', 1024, { min: 16, max: 1_048_576 }) * 1024 * 1024,
-      eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 1, max: 600_000 }),
+      eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 0, max: 600_000 }),
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },
     admission: {

@@ -49,6 +49,8 @@ export default fp(
       exposedHeaders: ['location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
     });
     await app.register(underPressure, {
+      // 0 turns the check off. Note that a loop blocked for a whole sample interval counts as an
+      // infinite delay, so any threshold sheds load for a second after such a block.
       maxEventLoopDelay: health.eventLoopDelayThresholdMs,
       maxRssBytes: health.memoryLimitBytes,
       retryAfter: 10,

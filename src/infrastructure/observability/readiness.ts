@@ -96,6 +96,8 @@ export function memoryCheck(limitBytes: number): Check {
 
 /** Event-loop delay since the previous check (p99 and max); `stop` releases the monitor. */
 export function eventLoopCheck(thresholdMs: number): { check: Check; stop(): void } {
+  // 0 turns the check off (HEALTH_EVENT_LOOP_DELAY_MS=0), as it turns off load shedding.
+  if (thresholdMs === 0) return { check: () => ({ status: 'ok', detail: 'off' }), stop: () => undefined };
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   return {

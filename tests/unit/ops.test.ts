@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+async function promtool(): Promise<string | null> {
+  try {
+    await run('promtool', ['--version']);
+    return 'promtool';
+  } catch {
+    const banner = '!'.repeat(78);
+    console.warn(
+      `\n${banner}\n!! promtool is not installed: SKIPPING the alert rule tests (ops/alerts.test.yml).\n` +
+        `!! Install it with: apt-get install -y prometheus   (.ci/run does)\n${banner}\n`,
+    );
+    return null;
+  }
+}
+
+const available = await promtool();
+
+describe('the alert rules in ops/alerts.yml', () => {
+  it.skipIf(!available)('are valid Prometheus rules (promtool check rules)', async () => {
+    const { stdout } = await run('promtool', ['check', 'rules', 'ops/alerts.yml']);
+    expect(stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it.skipIf(!available)(
+    'fire and stay quiet as ops/alerts.test.yml expects (promtool test rules)',
+    async () => {
+      const { stdout } = await run('promtool', ['test', 'rules', 'ops/alerts.test.yml']);
+      expect(stdout).toContain('SUCCESS');
+    },
+  );
+});
+
+describe('the Grafana dashboard in ops/grafana-dashboard.json', () => {
+  const dashboard = JSON.parse(readFileSync('ops/grafana-dashboard.json', 'utf8')) as {
+    uid: string;
+    panels: { title: string; targets: { expr: string }[] }[];
+  };
+
+  it('has a stable uid and a query in every panel', () => {
+    expect(dashboard.uid).toBe('order-service');
+    expect(dashboard.panels.every((panel) => panel.targets.length > 0)).toBe(true);
+  });
+});

@@ -30,6 +30,9 @@ export async function startTestService(
     ENV: 'test',
     JWT_SECRET: testSecret,
     SQLITE_PATH: ':memory:',
+    // Load shedding at the production default (500 ms of event-loop delay) turns a shared test
+    // machine's stalls into 503s on tests about something else; tests of shedding set their own.
+    HEALTH_EVENT_LOOP_DELAY_MS: '60000',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

@@ -81,7 +81,7 @@ describe('the embedded service under load with forced garbage collection', () =>
       expect(created.status).toBe(201);
       const { id } = (await created.json()) as { id: string };
       const read = await fetch(`${base}/api/orders/${id}`, { headers: { authorization } });
-      expect(read.status).toBe(200);
+      expect(read.status, await read.clone().text()).toBe(200);
       await read.arrayBuffer();
     };
     for (let batch = 0; batch < 40; batch++) {

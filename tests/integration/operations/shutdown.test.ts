@@ -30,6 +30,8 @@ async function startMain(directory: string): Promise<Running> {
       PORT: '0',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      // A shared test machine's stalls must not shed these requests with 503 (test-service.ts).
+      HEALTH_EVENT_LOOP_DELAY_MS: '60000',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -136,7 +136,13 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   const fate = next();
   if (fate < 0.03) {
     order.setInventory({ status: 'REJECTED', reservationId: null }, 'inventory rejected', at(150));
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason: 'out of stock', now: at(150) });
+    order.changeStatus({
+      to: 'CANCELLED',
+      actor: 'saga',
+      category: 'out_of_stock',
+      reason: `out of stock: ${order.snapshot().items[0]?.productId}`,
+      now: at(150),
+    });
     return;
   }
   const reservationId = `res-${order.id.slice(-12)}`;
@@ -144,7 +150,13 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   order.setPayment({ status: 'PENDING', transactionId: null }, 'payment requested', at(125));
   if (fate < 0.05) {
     order.setPayment({ status: 'FAILED', transactionId: null }, 'payment failed: card declined', at(300));
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason: 'payment failed', now: at(300) });
+    order.changeStatus({
+      to: 'CANCELLED',
+      actor: 'saga',
+      category: 'payment_declined',
+      reason: 'payment declined: card declined',
+      now: at(300),
+    });
     order.setInventory({ status: 'RELEASED', reservationId }, 'inventory released', at(400));
     return;
   }
@@ -157,7 +169,9 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
     now: at(280),
   });
   if (fate < 0.08 && age > hour) {
-    order.changeStatus({ to: 'CANCELLED', actor: 'customer', reason: 'changed my mind', now: at(hour / 2) });
+    const [actor, reason] =
+      fate < 0.075 ? (['customer', 'changed my mind'] as const) : (['admin', null] as const);
+    order.changeStatus({ to: 'CANCELLED', actor, reason, now: at(hour / 2) });
     return;
   }
   if (age < 6 * hour) return;

@@ -1,3 +1,4 @@
+import { type CancellationCategory, cancellationCategory, type SagaCancellation } from './cancellation.js';
 import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
@@ -36,6 +37,8 @@ export interface OrderState {
   totalMinor: number;
   trackingNumber: string | null;
   cancellationReason: string | null;
+  /** Set with the cancellation: which of the analytics' reason groups it falls in. */
+  cancellationCategory: CancellationCategory | null;
   payment: { status: PaymentStatus; transactionId: string | null };
   inventory: { status: InventoryStatus; reservationId: string | null };
   statusHistory: StatusChange[];
@@ -59,6 +62,8 @@ export interface StatusRequest {
   actor: Actor;
   trackingNumber?: string | null;
   reason?: string | null;
+  /** Why the saga cancels; people's cancellations are grouped by who they are. */
+  category?: SagaCancellation;
   now: Date;
 }
 
@@ -88,6 +93,7 @@ export class Order {
       totalMinor: sum(items.map((item) => item.lineTotalMinor)),
       trackingNumber: null,
       cancellationReason: null,
+      cancellationCategory: null,
       payment: { status: 'NOT_STARTED', transactionId: null },
       inventory: { status: 'NOT_STARTED', reservationId: null },
       statusHistory: [{ status: 'PENDING', changedAt: input.now, reason: null }],
@@ -151,7 +157,10 @@ export class Order {
     const from = this.state.status;
     this.state.status = to;
     if (to === 'SHIPPED') this.state.trackingNumber = trackingNumber;
-    if (to === 'CANCELLED') this.state.cancellationReason = reason ?? `cancelled by ${actor}`;
+    if (to === 'CANCELLED') {
+      this.state.cancellationReason = reason ?? `cancelled by ${actor}`;
+      this.state.cancellationCategory = cancellationCategory(actor, request.category);
+    }
     const changeReason = to === 'CANCELLED' ? this.state.cancellationReason : reason;
     this.state.statusHistory.push({ status: to, changedAt: request.now, reason: changeReason });
     this.touch(request.now);

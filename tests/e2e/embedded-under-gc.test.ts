@@ -49,7 +49,9 @@ describe('the embedded service under load with forced garbage collection', () =>
           resolve(ready[1]);
         }
       });
-      server.once('exit', (code, signal) => reject(new Error(`service exited (${code ?? signal}):\n${output}`)));
+      server.once('exit', (code, signal) =>
+        reject(new Error(`service exited (${code ?? signal}):\n${output}`)),
+      );
     });
   });
 
@@ -82,7 +84,9 @@ describe('the embedded service under load with forced garbage collection', () =>
     for (let batch = 0; batch < 40; batch++) {
       await Promise.all(Array.from({ length: 50 }, (_, i) => placeOne(batch * 50 + i)));
     }
-    const history = await fetch(`${base}/api/orders/history/gc-customer?limit=1`, { headers: { authorization } });
+    const history = await fetch(`${base}/api/orders/history/gc-customer?limit=1`, {
+      headers: { authorization },
+    });
     expect(((await history.json()) as { total: number }).total).toBe(2000);
     expect(server.exitCode, output).toBeNull();
 

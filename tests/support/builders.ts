@@ -15,6 +15,7 @@ export function anOrder() {
     totalMinor: 5998,
     trackingNumber: null,
     cancellationReason: null,
+    cancellationCategory: null,
     payment: { status: 'NOT_STARTED', transactionId: null },
     inventory: { status: 'NOT_STARTED', reservationId: null },
     statusHistory: [{ status: 'PENDING', changedAt: t0, reason: null }],
@@ -26,7 +27,10 @@ export function anOrder() {
     inStatus(status: OrderStatus) {
       state.status = status;
       if (status === 'SHIPPED' || status === 'DELIVERED') state.trackingNumber = '1Z999AA10123456789';
-      if (status === 'CANCELLED') state.cancellationReason = 'changed my mind';
+      if (status === 'CANCELLED') {
+        state.cancellationReason = 'changed my mind';
+        state.cancellationCategory = 'customer';
+      }
       if (status !== 'PENDING') state.statusHistory.push({ status, changedAt: t0, reason: null });
       return builder;
     },

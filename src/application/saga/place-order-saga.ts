@@ -1,3 +1,4 @@
+import type { SagaCancellation } from '../../domain/cancellation.js';
 import type { Order } from '../../domain/order.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { type CommandPayloads, type CommandType, type Envelope, type Reply, topology } from '../messages.js';
@@ -114,8 +115,8 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
     await tx.sagas.update({ ...saga, step, deadlineAt: active ? deadline() : null, updatedAt: now() });
   }
 
-  function cancel(order: Order, reason: string): void {
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason, now: now() });
+  function cancel(order: Order, category: SagaCancellation, reason: string): void {
+    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason, category, now: now() });
   }
 
   /** Decides what a reply means for this order and saga; returns the commands to send. */
@@ -167,7 +168,11 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
       case 'inventory.rejected': {
         if (saga.step !== 'RESERVING_INVENTORY' || !pending) return { outcome: 'ignored', send: [] };
         order.setInventory({ status: 'REJECTED', reservationId: null }, 'inventory rejected', now());
-        cancel(order, `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}`);
+        cancel(
+          order,
+          'out_of_stock',
+          `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}`,
+        );
         return { outcome: 'applied', next: 'CANCELLED', send: [] };
       }
       case 'payment.succeeded': {
@@ -199,7 +204,7 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
           now(),
         );
         const send = steps.reserveInventory.compensate(order, 'payment failed', cause);
-        cancel(order, `payment declined: ${reply.payload.reason}`);
+        cancel(order, 'payment_declined', `payment declined: ${reply.payload.reason}`);
         return { outcome: 'applied', next: 'CANCELLED', send };
       }
       case 'inventory.released':
@@ -260,7 +265,7 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
       const step = saga.step === 'RESERVING_INVENTORY' ? 'inventory reservation' : 'payment';
       if (order.status === 'PENDING') {
         const send = compensateAll(order, `${step} timed out`, null);
-        cancel(order, `${step} timed out`);
+        cancel(order, 'timed_out', `${step} timed out`);
         await tx.outbox.add(send);
       }
       await moveTo(tx, saga, 'CANCELLED');

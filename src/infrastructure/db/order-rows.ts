@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { CancellationCategory } from '../../domain/cancellation.js';
 import type { InventoryStatus, OrderState, PaymentStatus } from '../../domain/order.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import type { OrderItemsTable, OrderStatusHistoryTable, OrdersTable } from './schema.js';
@@ -17,6 +18,7 @@ export function toOrderRow(order: Readonly<OrderState>): OrdersTable {
     shipping_zip: order.shippingAddress.zipCode,
     tracking_number: order.trackingNumber,
     cancellation_reason: order.cancellationReason,
+    cancellation_category: order.cancellationCategory,
     payment_status: order.payment.status,
     payment_transaction_id: order.payment.transactionId,
     inventory_status: order.inventory.status,
@@ -75,6 +77,8 @@ export function toOrderState(
     totalMinor: Number(row.total_minor),
     trackingNumber: row.tracking_number,
     cancellationReason: row.cancellation_reason,
+    // Absent while migrations before 0007 load orders to backfill the read model.
+    cancellationCategory: (row.cancellation_category ?? null) as CancellationCategory | null,
     payment: { status: row.payment_status as PaymentStatus, transactionId: row.payment_transaction_id },
     inventory: {
       status: row.inventory_status as InventoryStatus,

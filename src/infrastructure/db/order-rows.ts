@@ -77,7 +77,7 @@ export function toOrderState(
     totalMinor: Number(row.total_minor),
     trackingNumber: row.tracking_number,
     cancellationReason: row.cancellation_reason,
-    // Absent while migrations before 0007 load orders to backfill the read model.
+    // Absent while migrations before 0008 load orders to backfill the read model.
     cancellationCategory: (row.cancellation_category ?? null) as CancellationCategory | null,
     payment: { status: row.payment_status as PaymentStatus, transactionId: row.payment_transaction_id },
     inventory: {

@@ -43,7 +43,7 @@ describe.each([
       const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
       expect((await migrator.migrateTo('0003-saga')).error).toBeUndefined();
       const orders = fixtureOrders(30);
-      // As 0003 stored them: the cancellation's category came with 0007.
+      // As 0003 stored them: the cancellation's category came with 0008.
       const rows = orders.map((order) => {
         const { cancellation_category: _category, ...row } = toOrderRow(order);
         return row;
@@ -67,7 +67,7 @@ describe.each([
           updated_at: Number(row.updated_at),
         })),
       ).toEqual(orders.map(summaryRow));
-      // 0005 and 0007 derive their rollups in SQL; they must equal what the row builders give the projector.
+      // 0005 and 0008 derive their rollups in SQL; they must equal what the row builders give the projector.
       const built = mergeDeltas(orders.map((order) => rollupContribution(order, currentFacts(order), 1)));
       const stats = await handle.db.selectFrom('order_stats').selectAll().execute();
       const byKey = (row: {

@@ -113,7 +113,7 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
       db,
       ids.map((row) => row.id),
     );
-    // Only the columns this migration created: 0007 adds and fills the others.
+    // Only the columns this migration created: 0008 adds and fills the others.
     const summaries = orders.map((order) => {
       const { fulfilment: _f, refunded: _r, cancel_category: _c, ...row } = summaryRow(order);
       return row;
@@ -124,7 +124,7 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
       .values(summaries as unknown as OrderSummariesTable[])
       .execute();
     await db.insertInto('order_products').values(orders.flatMap(productRows)).execute();
-    // Only the rollups this migration created; 0005 fills the weekly and customer ones and 0007
+    // Only the rollups this migration created; 0005 fills the weekly and customer ones and 0008
     // replaces the hourly stats by order_stats.
     const { sales } = mergeDeltas(orders.map((order) => rollupContribution(order, currentFacts(order), 1)));
     await applyRollupDeltas(db, dialect, { stats: [], sales, weeklySales: [], customers: [] });
@@ -133,7 +133,7 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
   }
 }
 
-/** The hourly stats as this migration created them (0007 drops the table). */
+/** The hourly stats as this migration created them (0008 drops the table). */
 interface LegacyStats {
   order_stats_hourly: {
     currency: string;

@@ -6,6 +6,8 @@ import { buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { createOrderHandler } from './application/commands/create-order.js';
+import { refundOrderHandler } from './application/commands/refund-order.js';
+import { shipOrderHandler } from './application/commands/ship-order.js';
 import { topology } from './application/messages.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
@@ -13,6 +15,7 @@ import { getOrderHandler } from './application/queries/get-order.js';
 import { orderAnalyticsHandlers } from './application/queries/order-analytics.js';
 import { orderHistoryHandler } from './application/queries/order-history.js';
 import { searchOrdersHandler } from './application/queries/search-orders.js';
+import { fulfilmentSaga } from './application/saga/fulfilment-saga.js';
 import { placeOrderSaga } from './application/saga/place-order-saga.js';
 import { sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
@@ -131,11 +134,17 @@ export async function createService(
   const outboxBacklog = cachedProbe(relay.backlog, { ttlMs: 1_000, timeoutMs: 2_000 });
   registerOutboxGauges(registry, outboxBacklog);
 
+  const publishEvents = orderEventMessages(newId);
+  // Shipments and refunds start their saga step from the event, in the same transaction.
+  const fulfilmentCommands = fulfilmentSaga({ clock, newId });
   const uow = createUnitOfWork({
     db: database.db,
     dialect: database.dialect,
     now,
-    eventMessages: orderEventMessages(newId),
+    eventMessages: (order, events, causationId) => [
+      ...publishEvents(order, events, causationId),
+      ...fulfilmentCommands(order, events, causationId ?? null),
+    ],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
     afterCommit: [
@@ -175,9 +184,18 @@ export async function createService(
     verifyToken: createTokenVerifier(config.jwt),
     orders: {
       createOrder: createOrderHandler({ uow, clock, newId, startSaga: saga.start }),
-      changeOrderStatus: changeOrderStatusHandler({ uow, clock, onStatusChanged: saga.onStatusChanged }),
+      changeOrderStatus: changeOrderStatusHandler({
+        uow,
+        clock,
+        newId,
+        onStatusChanged: saga.onStatusChanged,
+      }),
       getOrder: getOrderHandler(queries),
       orderHistory: orderHistoryHandler(readModel),
+    },
+    fulfilment: {
+      shipOrder: shipOrderHandler({ uow, clock, newId }),
+      refundOrder: refundOrderHandler({ uow, clock, newId }),
     },
     orderQueries: {
       searchOrders: searchOrdersHandler(readModel),

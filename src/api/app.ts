@@ -13,6 +13,7 @@ import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
+import { type FulfilmentRoutesOptions, fulfilmentRoutes } from './routes/fulfilment.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
 import { sharedSchemas } from './schemas.js';
@@ -24,6 +25,7 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   orders: OrderRoutesOptions;
   orderQueries: OrderQueryRoutesOptions;
+  fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
 }
 
@@ -75,6 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await api.register(authentication, { verify: deps.verifyToken });
       await api.register(orderRoutes, deps.orders);
       await api.register(orderQueryRoutes, deps.orderQueries);
+      await api.register(fulfilmentRoutes, deps.fulfilment);
     },
     { prefix: '/api' },
   );

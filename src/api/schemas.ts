@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { supportedCurrencies } from '../domain/money.js';
 import { orderStatuses } from '../domain/order-status.js';
+import { orderFulfilmentFields, RefundSchema, ShipmentSchema } from './fulfilment-schemas.js';
 
 /** Limits on everything a client controls; they also appear in the OpenAPI document. */
 export const limits = {
@@ -130,6 +131,7 @@ export const OrderSchema = Type.Object(
       ),
       reservationId: Nullable(Type.String()),
     }),
+    ...orderFulfilmentFields,
     statusHistory: Type.Array(
       Type.Object({
         status: Type.Ref(OrderStatusSchema),
@@ -194,6 +196,8 @@ export const CustomerIdParams = Type.Object({ customerId: identifier('Customer i
 export const sharedSchemas = [
   OrderStatusSchema,
   ShippingAddressSchema,
+  ShipmentSchema,
+  RefundSchema,
   OrderSchema,
   OrderPageSchema,
   ProblemSchema,

@@ -23,19 +23,28 @@ export interface LineItem {
 export interface CommandPayloads {
   'inventory.reserve': { orderId: string; items: LineItem[] };
   'inventory.release': { orderId: string; reason: string };
-  'inventory.commit': { orderId: string };
+  /** With a shipment: commit that shipment's units; without (older senders): the whole reservation. */
+  'inventory.commit': { orderId: string; shipmentId?: string; items?: LineItem[] };
   'payment.process': { orderId: string; customerId: string; amountMinor: number; currency: string };
-  'payment.refund': { orderId: string; transactionId: string; amountMinor: number; currency: string };
+  /** With a refundId: one refund of `amountMinor`, answered refunded or refund_failed; without: a cancellation's full refund. */
+  'payment.refund': {
+    orderId: string;
+    transactionId: string;
+    amountMinor: number;
+    currency: string;
+    refundId?: string;
+  };
 }
 
 export interface ReplyPayloads {
   'inventory.reserved': { orderId: string; reservationId: string };
   'inventory.rejected': { orderId: string; reason: string; productIds: string[] };
   'inventory.released': { orderId: string };
-  'inventory.committed': { orderId: string };
+  'inventory.committed': { orderId: string; shipmentId?: string };
   'payment.succeeded': { orderId: string; transactionId: string; amountMinor: number; currency: string };
   'payment.failed': { orderId: string; reason: string };
-  'payment.refunded': { orderId: string; transactionId: string };
+  'payment.refunded': { orderId: string; transactionId: string; refundId?: string };
+  'payment.refund_failed': { orderId: string; transactionId: string; refundId: string; reason: string };
 }
 
 export type CommandType = keyof CommandPayloads;

@@ -9,7 +9,9 @@ export abstract class DomainError extends Error {
     | 'illegal_transition'
     | 'forbidden'
     | 'idempotency_conflict'
-    | 'concurrency_conflict';
+    | 'concurrency_conflict'
+    | 'over_shipment'
+    | 'over_refund';
 
   constructor(message: string) {
     super(message);
@@ -68,4 +70,14 @@ export class ConcurrencyConflict extends DomainError {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} was changed concurrently; retry the request`);
   }
+}
+
+/** More of a product shipped than was ordered and not yet shipped. */
+export class OverShipment extends DomainError {
+  readonly kind = 'over_shipment';
+}
+
+/** More refunded than was captured minus what is already refunded or being refunded. */
+export class OverRefund extends DomainError {
+  readonly kind = 'over_refund';
 }

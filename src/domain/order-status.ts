@@ -29,6 +29,7 @@ export const transitions: readonly Transition[] = [
   { from: 'PENDING', to: 'CONFIRMED', actors: ['saga'], note: 'stock reserved and payment taken' },
   { from: 'PENDING', to: 'CANCELLED', actors: ['customer', 'admin', 'saga'], note: 'saga compensates' },
   { from: 'CONFIRMED', to: 'PROCESSING', actors: ['service', 'admin'], note: 'fulfilment starts' },
+  { from: 'CONFIRMED', to: 'SHIPPED', actors: ['service', 'admin'], note: 'tracking number required' },
   { from: 'CONFIRMED', to: 'CANCELLED', actors: ['customer', 'admin'], note: 'refund + release stock' },
   { from: 'PROCESSING', to: 'SHIPPED', actors: ['service', 'admin'], note: 'tracking number required' },
   { from: 'PROCESSING', to: 'CANCELLED', actors: ['customer', 'admin'], note: 'refund + release stock' },

@@ -1,8 +1,16 @@
 import { type CancellationCategory, cancellationCategory, type SagaCancellation } from './cancellation.js';
-import { Forbidden, IllegalTransition, ValidationError } from './errors.js';
+import { Forbidden, IllegalTransition, OverRefund, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
 import { type Actor, findTransition, type OrderStatus, transitions } from './order-status.js';
+import { claimedMinor, type Refund } from './refunds.js';
+import {
+  checkShipment,
+  type Shipment,
+  type ShipmentLine,
+  unitsByProduct as unitsOf,
+  unshipped,
+} from './shipments.js';
 
 export interface ShippingAddress {
   street: string;
@@ -42,6 +50,10 @@ export interface OrderState {
   payment: { status: PaymentStatus; transactionId: string | null };
   inventory: { status: InventoryStatus; reservationId: string | null };
   statusHistory: StatusChange[];
+  /** What left the warehouse, oldest first; the last one that completes the order ships it. */
+  shipments: Shipment[];
+  /** Money given back after the payment was captured, oldest first. */
+  refunds: Refund[];
   createdAt: Date;
   updatedAt: Date;
   /** Incremented on every change; the repository writes only if it still matches (optimistic lock). */
@@ -64,8 +76,30 @@ export interface StatusRequest {
   reason?: string | null;
   /** Why the saga cancels; people's cancellations are grouped by who they are. */
   category?: SagaCancellation;
+  /** Names the shipment that SHIPPED creates for whatever has not shipped yet. */
+  shipmentId?: string;
   now: Date;
 }
+
+export interface ShipmentRequest {
+  shipmentId: string;
+  items: readonly ShipmentLine[];
+  trackingNumber: string;
+  carrier?: string | null;
+  actor: Actor;
+  now: Date;
+}
+
+export interface RefundRequest {
+  refundId: string;
+  amountMinor: number;
+  reason: string;
+  actor: Actor;
+  now: Date;
+}
+
+/** Shipping and refunding are fulfilment's and the back office's, never the customer's. */
+const staff: readonly Actor[] = ['service', 'admin'];
 
 /**
  * The order aggregate: the only way to change an order. It checks every change against the
@@ -97,6 +131,8 @@ export class Order {
       payment: { status: 'NOT_STARTED', transactionId: null },
       inventory: { status: 'NOT_STARTED', reservationId: null },
       statusHistory: [{ status: 'PENDING', changedAt: input.now, reason: null }],
+      shipments: [],
+      refunds: [],
       createdAt: input.now,
       updatedAt: input.now,
       version: 1,
@@ -154,6 +190,12 @@ export class Order {
         { field: '/trackingNumber', message: 'required when status is SHIPPED' },
       ]);
     }
+    // SHIPPED by status ships everything that has not shipped yet, in one shipment.
+    const left = this.unshippedLines();
+    if (to === 'SHIPPED' && left.length > 0) {
+      const shipmentId = request.shipmentId ?? `${this.state.id}-${this.state.shipments.length + 1}`;
+      this.addShipment(shipmentId, left, trackingNumber as string, null, request.now);
+    }
     const from = this.state.status;
     this.state.status = to;
     if (to === 'SHIPPED') this.state.trackingNumber = trackingNumber;
@@ -174,6 +216,138 @@ export class Order {
       by: actor,
     });
     return true;
+  }
+
+  /**
+   * Ships part of a confirmed order. Every line must be ordered and not yet shipped; the
+   * shipment that leaves nothing to ship moves the order to SHIPPED.
+   */
+  ship(request: ShipmentRequest): Shipment {
+    if (!staff.includes(request.actor)) throw new Forbidden('Only fulfilment or an admin ships orders');
+    if (this.state.status !== 'CONFIRMED' && this.state.status !== 'PROCESSING') {
+      throw new IllegalTransition(this.state.status, 'SHIPPED', `A ${this.state.status} order cannot ship`);
+    }
+    const lines = checkShipment(request.items, unshipped(this.state.items, this.state.shipments));
+    const shipment = this.addShipment(
+      request.shipmentId,
+      lines,
+      request.trackingNumber,
+      request.carrier ?? null,
+      request.now,
+    );
+    if (this.unshippedLines().length === 0) {
+      this.changeStatus({
+        to: 'SHIPPED',
+        actor: request.actor,
+        trackingNumber: request.trackingNumber,
+        reason: `last shipment ${request.shipmentId}`,
+        now: request.now,
+      });
+    }
+    return shipment;
+  }
+
+  /** The inventory participant committed a shipment's units of the reservation. */
+  recordStockCommitted(shipmentId: string, now: Date): boolean {
+    const shipment = this.state.shipments.find((candidate) => candidate.id === shipmentId);
+    if (!shipment || shipment.stock === 'COMMITTED') return false;
+    shipment.stock = 'COMMITTED';
+    // The reservation as a whole is committed once every unit has shipped and been committed.
+    const allCommitted = this.state.shipments.every((candidate) => candidate.stock === 'COMMITTED');
+    if (allCommitted && this.unshippedLines().length === 0) {
+      this.state.inventory = { ...this.state.inventory, status: 'COMMITTED' };
+    }
+    this.touch(now);
+    return true;
+  }
+
+  /** What the lines cost at this order's prices; each product must be ordered, in at most its quantity. */
+  priceOf(lines: readonly ShipmentLine[]): number {
+    let total = 0;
+    for (const [productId, quantity] of unitsOf(lines)) {
+      const ordered = this.state.items.filter((item) => item.productId === productId);
+      const units = ordered.reduce((sum, item) => sum + item.quantity, 0);
+      if (ordered.length === 0 || quantity > units) {
+        throw new OverRefund(`Cannot refund ${quantity} of ${productId}: ${units} ordered`);
+      }
+      // Lines of one product at different prices are refunded from the first line on.
+      let left = quantity;
+      for (const item of ordered) {
+        const take = Math.min(left, item.quantity);
+        total += multiply(item.unitPriceMinor, take);
+        left -= take;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Asks for money back. Only a captured payment can be refunded, and never more than was
+   * captured minus the refunds that succeeded or are still under way.
+   */
+  requestRefund(request: RefundRequest): Refund {
+    if (!staff.includes(request.actor)) throw new Forbidden('Only the back office refunds orders');
+    if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
+      throw new ValidationError('A refund needs a positive amount', [
+        { field: '/amount', message: 'must be greater than 0' },
+      ]);
+    }
+    const captured = this.state.payment.status === 'SUCCEEDED' ? this.state.totalMinor : 0;
+    const refundable = captured - claimedMinor(this.state.refunds);
+    if (request.amountMinor > refundable) {
+      throw new OverRefund(
+        `At most ${refundable} minor units can be refunded (captured ${captured}, already refunded or under way ${claimedMinor(this.state.refunds)})`,
+      );
+    }
+    const refund: Refund = {
+      id: request.refundId,
+      amountMinor: request.amountMinor,
+      reason: request.reason,
+      status: 'REQUESTED',
+      requestedAt: request.now,
+      settledAt: null,
+    };
+    this.state.refunds.push(refund);
+    this.touch(request.now);
+    this.events.push({
+      type: 'order.refund_requested',
+      orderId: this.state.id,
+      occurredAt: request.now,
+      refund,
+    });
+    return refund;
+  }
+
+  /** The payment participant's answer to a refund; a repeated answer changes nothing. */
+  settleRefund(refundId: string, outcome: 'SUCCEEDED' | 'FAILED', now: Date): boolean {
+    const refund = this.state.refunds.find((candidate) => candidate.id === refundId);
+    if (refund?.status !== 'REQUESTED') return false;
+    refund.status = outcome;
+    refund.settledAt = now;
+    this.touch(now);
+    this.events.push({ type: 'order.refund_settled', orderId: this.state.id, occurredAt: now, refund });
+    return true;
+  }
+
+  private unshippedLines(): ShipmentLine[] {
+    return [...unshipped(this.state.items, this.state.shipments)].map(([productId, quantity]) => ({
+      productId,
+      quantity,
+    }));
+  }
+
+  private addShipment(
+    id: string,
+    items: ShipmentLine[],
+    trackingNumber: string,
+    carrier: string | null,
+    now: Date,
+  ): Shipment {
+    const shipment: Shipment = { id, items, trackingNumber, carrier, shippedAt: now, stock: 'REQUESTED' };
+    this.state.shipments.push(shipment);
+    this.touch(now);
+    this.events.push({ type: 'order.shipment_created', orderId: this.state.id, occurredAt: now, shipment });
+    return shipment;
   }
 
   /** Saga bookkeeping: where the order's stock reservation stands, noted in the history. */

@@ -19,6 +19,8 @@ export function anOrder() {
     payment: { status: 'NOT_STARTED', transactionId: null },
     inventory: { status: 'NOT_STARTED', reservationId: null },
     statusHistory: [{ status: 'PENDING', changedAt: t0, reason: null }],
+    shipments: [],
+    refunds: [],
     createdAt: t0,
     updatedAt: t0,
     version: 1,

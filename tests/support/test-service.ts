@@ -30,9 +30,10 @@ export async function startTestService(
     ENV: 'test',
     JWT_SECRET: testSecret,
     SQLITE_PATH: ':memory:',
-    // Test files run in parallel on a shared 2-core machine: event-loop stalls of half a second
-    // are the machine's, not the service's, and must not turn requests into 503s.
+    // Test files run in parallel on a shared 2-core machine, several services per worker process:
+    // event-loop stalls and the worker's RSS are the machine's, and must not turn requests into 503s.
     HEALTH_EVENT_LOOP_DELAY_MS: '30000',
+    HEALTH_MEMORY_LIMIT_MB: '8192',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

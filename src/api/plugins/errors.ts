@@ -12,6 +12,8 @@ const domainStatus: Record<DomainError['kind'], { status: number; title: string 
   illegal_transition: { status: 409, title: 'Transition not allowed' },
   idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
   concurrency_conflict: { status: 409, title: 'Concurrent modification' },
+  over_shipment: { status: 409, title: 'More than remains to ship' },
+  over_refund: { status: 409, title: 'More than remains to refund' },
 };
 
 /** Fastify's own errors that a client causes, by code. */

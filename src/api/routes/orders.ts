@@ -23,7 +23,7 @@ export interface OrderRoutesOptions {
   orderHistory: ReturnType<typeof orderHistoryHandler>;
 }
 
-const IdempotencyHeaders = Type.Object({
+export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
       minLength: 1,

@@ -3,7 +3,7 @@ import type { Order } from '../../domain/order.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { actorOf, canActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
-import type { Clock, Transaction, UnitOfWork } from '../ports.js';
+import type { Clock, IdGenerator, Transaction, UnitOfWork } from '../ports.js';
 
 export interface ChangeStatusRequest {
   status: OrderStatus;
@@ -14,6 +14,8 @@ export interface ChangeStatusRequest {
 export interface ChangeStatusDeps {
   uow: UnitOfWork;
   clock: Clock;
+  /** Names the shipment that SHIPPED creates for whatever has not shipped yet. */
+  newId: IdGenerator;
   /** Lets the saga react in the same transaction (refund and release on cancel, commit stock on ship). */
   onStatusChanged: (tx: Transaction, order: Order, from: OrderStatus) => Promise<void>;
 }
@@ -34,6 +36,7 @@ export function changeOrderStatusHandler(deps: ChangeStatusDeps) {
         actor: actorOf(principal),
         trackingNumber: request.trackingNumber ?? null,
         reason: request.reason ?? null,
+        shipmentId: deps.newId(),
         now: deps.clock(),
       });
       if (changed) {

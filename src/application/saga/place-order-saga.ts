@@ -19,7 +19,7 @@ export type ReplyOutcome = 'applied' | 'ignored' | 'compensated' | 'unknown-orde
  *
  * Out of stock cancels the order; a declined payment releases the stock, then cancels; a step
  * that misses its deadline is compensated the same way. Cancelling a paid order refunds and
- * releases; shipping commits the reservation. A success that arrives after the saga gave up
+ * releases; shipments and refunds after confirmation are fulfilment-saga.ts steps, whose replies land here. A success that arrives after the saga gave up
  * (a late reply) is undone at once, so no stock stays held and no payment stays taken.
  *
  * Everything here runs inside the caller's transaction, with the order's row lock held; the
@@ -212,11 +212,23 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
         order.recordStep('inventory released', now());
         return { outcome: 'applied', send: [] };
       case 'inventory.committed':
+        if (reply.payload.shipmentId) {
+          const committed = order.recordStockCommitted(reply.payload.shipmentId, now());
+          return { outcome: committed ? 'applied' : 'ignored', send: [] };
+        }
         order.setInventory({ ...state.inventory, status: 'COMMITTED' }, 'inventory committed', now());
         return { outcome: 'applied', send: [] };
       case 'payment.refunded':
+        if (reply.payload.refundId) {
+          const settled = order.settleRefund(reply.payload.refundId, 'SUCCEEDED', now());
+          return { outcome: settled ? 'applied' : 'ignored', send: [] };
+        }
         order.recordStep(`refund completed (${reply.payload.transactionId})`, now());
         return { outcome: 'applied', send: [] };
+      case 'payment.refund_failed': {
+        const settled = order.settleRefund(reply.payload.refundId, 'FAILED', now());
+        return { outcome: settled ? 'applied' : 'ignored', send: [] };
+      }
     }
   }
 
@@ -241,9 +253,6 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
         const saga = await tx.sagas.find(order.id);
         if (saga && saga.step !== 'COMPLETED' && saga.step !== 'CANCELLED')
           await moveTo(tx, saga, 'CANCELLED');
-      }
-      if (order.status === 'SHIPPED') {
-        await tx.outbox.add([command('inventory.commit', order, { orderId: order.id }, null)]);
       }
     },
 
@@ -287,6 +296,7 @@ export function isReply(envelope: Envelope): envelope is Reply {
       'payment.succeeded',
       'payment.failed',
       'payment.refunded',
+      'payment.refund_failed',
     ] as string[]
   ).includes(envelope.type);
 }

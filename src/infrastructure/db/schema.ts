@@ -33,6 +33,10 @@ export interface OrdersTable {
   tracking_number: string | null;
   cancellation_reason: string | null;
   cancellation_category: string | null;
+  /** The order's shipments as JSON: read and written with the order, under its version check. */
+  shipments: string;
+  /** The order's refunds as JSON, like `shipments`. */
+  refunds: string;
   payment_status: string;
   payment_transaction_id: string | null;
   inventory_status: string;

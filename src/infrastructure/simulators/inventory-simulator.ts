@@ -98,13 +98,15 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
     return replyTo(command, 'inventory.released', { orderId });
   };
 
-  const commit = (command: Envelope, orderId: string): Reply => {
+  // A shipment commits its units of the reservation; reserved stock is already out of
+  // `available`, so committing only marks it as gone for good. Repeats answer the same.
+  const commit = (command: Envelope, orderId: string, shipmentId: string | undefined): Reply => {
     const reservation = reservations.get(orderId);
     if (!reservation || reservation.status === 'released') {
       throw new InvalidCommand(`inventory.commit: order ${orderId} holds no reservation to commit`);
     }
     reservation.status = 'committed';
-    return replyTo(command, 'inventory.committed', { orderId });
+    return replyTo(command, 'inventory.committed', { orderId, ...(shipmentId && { shipmentId }) });
   };
 
   const decide = (command: Envelope): Reply => {
@@ -116,7 +118,11 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
       case 'inventory.release':
         return release(command, orderId);
       case 'inventory.commit':
-        return commit(command, orderId);
+        return commit(
+          command,
+          orderId,
+          typeof payload.shipmentId === 'string' ? payload.shipmentId : undefined,
+        );
       default:
         throw new InvalidCommand(`inventory cannot handle "${command.type}"`);
     }

@@ -30,6 +30,10 @@ describe.each(databases)('POST /api/orders on %s', (kind, available) => {
       cancellationReason: null,
       payment: expect.objectContaining({ status: expect.any(String) }),
       inventory: expect.objectContaining({ status: expect.any(String) }),
+      fulfilment: 'unfulfilled',
+      shipments: [],
+      refunds: [],
+      refundedAmount: 0,
       statusHistory: expect.arrayContaining([
         { status: 'PENDING', changedAt: order.createdAt, reason: null },
       ]),

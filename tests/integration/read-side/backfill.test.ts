@@ -42,13 +42,17 @@ describe.each([
       handle = connectDatabase(config.database);
       const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
       expect((await migrator.migrateTo('0003-saga')).error).toBeUndefined();
-      const orders = fixtureOrders(30);
-      // As 0003 stored them: the cancellation's category came with 0008.
+      // As they were before 0009: shipments and refunds were not stored yet.
+      const orders = fixtureOrders(30).map((order) => ({ ...order, shipments: [], refunds: [] }));
+      // As 0003 stored them: the cancellation's category came with 0008, shipments and refunds with 0009.
       const rows = orders.map((order) => {
-        const { cancellation_category: _category, ...row } = toOrderRow(order);
+        const { cancellation_category: _category, shipments: _s, refunds: _r, ...row } = toOrderRow(order);
         return row;
       });
-      await handle.db.insertInto('orders').values(rows).execute();
+      await handle.db
+        .insertInto('orders')
+        .values(rows as ReturnType<typeof toOrderRow>[])
+        .execute();
       await handle.db.insertInto('order_items').values(orders.flatMap(toItemRows)).execute();
       await handle.db
         .insertInto('order_status_history')

@@ -18,6 +18,8 @@ const allowed = new Set([
   'PENDING→CANCELLED by saga',
   'CONFIRMED→PROCESSING by service',
   'CONFIRMED→PROCESSING by admin',
+  'CONFIRMED→SHIPPED by service',
+  'CONFIRMED→SHIPPED by admin',
   'CONFIRMED→CANCELLED by customer',
   'CONFIRMED→CANCELLED by admin',
   'PROCESSING→SHIPPED by service',

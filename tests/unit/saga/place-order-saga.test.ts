@@ -210,17 +210,6 @@ describe('the place-order saga', () => {
     expect(h.order.snapshot().payment.status).toBe('REFUNDED');
   });
 
-  it('commits the reservation when the order ships', async () => {
-    const h = harness();
-    await h.start();
-    await h.reserved();
-    await h.paid();
-    h.order.changeStatus({ to: 'PROCESSING', actor: 'service', now: new Date() });
-    h.order.changeStatus({ to: 'SHIPPED', actor: 'service', trackingNumber: '1Z9', now: new Date() });
-    await h.saga.onStatusChanged(h.tx, h.order, 'PROCESSING');
-    expect(h.sentTypes().at(-1)).toBe('inventory.commit');
-  });
-
   it('stops the saga when the customer cancels a pending order, releasing whatever is reserved', async () => {
     const h = harness();
     await h.start();

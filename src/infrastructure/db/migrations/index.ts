@@ -7,6 +7,7 @@ import { readModelMigration } from './0004-read-model.js';
 import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer-counts.js';
 import { housekeepingMigration } from './0006-housekeeping.js';
 import { fulfilmentRefundsStatsMigration } from './0008-fulfilment-refunds-stats.js';
+import { shipmentsRefundsMigration } from './0009-shipments-refunds.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0005-weekly-sales-customer-counts': weeklySalesCustomerCountsMigration(dialect),
         '0006-housekeeping': housekeepingMigration(dialect),
         '0008-fulfilment-refunds-stats': fulfilmentRefundsStatsMigration(dialect),
+        '0009-shipments-refunds': shipmentsRefundsMigration(),
       };
     },
   };

@@ -37,7 +37,7 @@ export function readModelProjector(dialect: Dialect): Projector {
 /**
  * Moves the order's contribution from the facts it had before these events to the ones it has
  * now. Only a cancellation sets a category and nothing leaves CANCELLED, so an order that changed
- * status had none before.
+ * status had none before; refunds that succeeded in these events were not counted before.
  */
 export function rollupChange(
   order: Readonly<OrderState>,
@@ -47,9 +47,18 @@ export function rollupChange(
   const now = currentFacts(order);
   if (created) return mergeDeltas([rollupContribution(order, now, 1)]);
   const firstChange = events.find((event) => event.type === 'order.status_changed');
-  const before: RollupFacts = firstChange
-    ? { status: firstChange.from, cancelCategory: null, refundedMinor: now.refundedMinor }
-    : now;
+  const refundedNow = events.reduce(
+    (sum, event) =>
+      event.type === 'order.refund_settled' && event.refund.status === 'SUCCEEDED'
+        ? sum + event.refund.amountMinor
+        : sum,
+    0,
+  );
+  const before: RollupFacts = {
+    status: firstChange ? firstChange.from : now.status,
+    cancelCategory: firstChange ? null : now.cancelCategory,
+    refundedMinor: now.refundedMinor - refundedNow,
+  };
   if (before.status === now.status && before.refundedMinor === now.refundedMinor) return mergeDeltas([]);
   return mergeDeltas([rollupContribution(order, before, -1), rollupContribution(order, now, 1)]);
 }

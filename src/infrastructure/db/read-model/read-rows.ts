@@ -10,6 +10,7 @@ import type { CancellationCategory } from '../../../domain/cancellation.js';
 import { fulfilmentOf } from '../../../domain/fulfilment.js';
 import type { OrderState } from '../../../domain/order.js';
 import { countsAsSale, type OrderStatus } from '../../../domain/order-status.js';
+import { refundedMinor } from '../../../domain/refunds.js';
 import type {
   CustomerOrderCountsTable,
   OrderProductsTable,
@@ -53,10 +54,8 @@ export function productRows(order: Readonly<OrderState>): OrderProductsTable[] {
   }));
 }
 
-/** What has been refunded of the order, in minor units: nothing until refunds exist. */
-export function refundedMinorOf(_order: Readonly<OrderState>): number {
-  return 0;
-}
+/** What has been refunded of the order, in minor units: its refunds that succeeded. */
+export const refundedMinorOf = (order: Readonly<OrderState>): number => refundedMinor(order.refunds);
 
 export interface RollupDeltas {
   stats: OrderStatsTable[];

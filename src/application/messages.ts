@@ -22,7 +22,8 @@ export interface LineItem {
 
 export interface CommandPayloads {
   'inventory.reserve': { orderId: string; items: LineItem[] };
-  'inventory.release': { orderId: string; reason: string };
+  /** With items: give back only those units (the unshipped part of a partly shipped order). */
+  'inventory.release': { orderId: string; reason: string; items?: LineItem[] };
   /** With a shipment: commit that shipment's units; without (older senders): the whole reservation. */
   'inventory.commit': { orderId: string; shipmentId?: string; items?: LineItem[] };
   'payment.process': { orderId: string; customerId: string; amountMinor: number; currency: string };

@@ -45,6 +45,8 @@ export function orderEventMessages(newId: IdGenerator) {
         });
         continue;
       }
+      // Told to others by the SHIPPED status change (its reason) and the refund it starts.
+      if (event.type === 'order.remainder_cancelled') continue;
       if (event.type === 'order.refund_requested' || event.type === 'order.refund_settled') {
         const type =
           event.type === 'order.refund_requested'

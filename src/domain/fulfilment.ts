@@ -10,9 +10,9 @@ export type FulfilmentState = (typeof fulfilmentStates)[number];
  * shipments existed have none recorded and count as shipped.
  */
 export function fulfilmentOf(
-  order: Readonly<Pick<OrderState, 'status' | 'items' | 'shipments'>>,
+  order: Readonly<Pick<OrderState, 'status' | 'items' | 'shipments' | 'cancelledItems'>>,
 ): FulfilmentState {
   if (order.status === 'SHIPPED' || order.status === 'DELIVERED') return 'shipped';
   if (order.shipments.length === 0) return 'unfulfilled';
-  return unshipped(order.items, order.shipments).size === 0 ? 'shipped' : 'partial';
+  return unshipped(order.items, order.shipments, order.cancelledItems).size === 0 ? 'shipped' : 'partial';
 }

@@ -54,6 +54,8 @@ export interface OrderState {
   shipments: Shipment[];
   /** Money given back after the payment was captured, oldest first. */
   refunds: Refund[];
+  /** Units cancelled after part of the order shipped: they will never ship. */
+  cancelledItems: ShipmentLine[];
   createdAt: Date;
   updatedAt: Date;
   /** Incremented on every change; the repository writes only if it still matches (optimistic lock). */
@@ -78,6 +80,8 @@ export interface StatusRequest {
   category?: SagaCancellation;
   /** Names the shipment that SHIPPED creates for whatever has not shipped yet. */
   shipmentId?: string;
+  /** Names the refund that cancelling a partly shipped, paid order creates. */
+  refundId?: string;
   now: Date;
 }
 
@@ -133,6 +137,7 @@ export class Order {
       statusHistory: [{ status: 'PENDING', changedAt: input.now, reason: null }],
       shipments: [],
       refunds: [],
+      cancelledItems: [],
       createdAt: input.now,
       updatedAt: input.now,
       version: 1,
@@ -185,6 +190,7 @@ export class Order {
     const transition = findTransition(this.state.status, to);
     if (!transition) throw new IllegalTransition(this.state.status, to);
     if (!transition.actors.includes(actor)) throw refusal(actor, this.state.status, to, transition.actors);
+    if (to === 'CANCELLED' && this.state.shipments.length > 0) return this.cancelUnshipped(request);
     if (to === 'SHIPPED' && !trackingNumber) {
       throw new ValidationError('A tracking number is required to ship an order', [
         { field: '/trackingNumber', message: 'required when status is SHIPPED' },
@@ -227,7 +233,10 @@ export class Order {
     if (this.state.status !== 'CONFIRMED' && this.state.status !== 'PROCESSING') {
       throw new IllegalTransition(this.state.status, 'SHIPPED', `A ${this.state.status} order cannot ship`);
     }
-    const lines = checkShipment(request.items, unshipped(this.state.items, this.state.shipments));
+    const lines = checkShipment(
+      request.items,
+      unshipped(this.state.items, this.state.shipments, this.state.cancelledItems),
+    );
     const shipment = this.addShipment(
       request.shipmentId,
       lines,
@@ -329,11 +338,61 @@ export class Order {
     return true;
   }
 
+  /**
+   * What shipped cannot be cancelled: cancelling a partly shipped order cancels the units not
+   * shipped (their stock is released), refunds their price if the payment was captured, and
+   * leaves the order SHIPPED with what did ship.
+   */
+  private cancelUnshipped(request: StatusRequest): boolean {
+    const left = this.unshippedLines();
+    const reason = request.reason ?? `cancelled by ${request.actor}`;
+    const { id, payment, refunds, totalMinor } = this.state;
+    this.state.cancelledItems.push(...left);
+    this.events.push({
+      type: 'order.remainder_cancelled',
+      orderId: id,
+      occurredAt: request.now,
+      items: left,
+      reason,
+    });
+    const amountMinor = Math.min(this.priceOf(left), totalMinor - claimedMinor(refunds));
+    if (payment.status === 'SUCCEEDED' && amountMinor > 0) {
+      const refund: Refund = {
+        id: request.refundId ?? `${id}-r${refunds.length + 1}`,
+        amountMinor,
+        reason: `unshipped part cancelled: ${reason}`,
+        status: 'REQUESTED',
+        requestedAt: request.now,
+        settledAt: null,
+      };
+      refunds.push(refund);
+      this.events.push({ type: 'order.refund_requested', orderId: id, occurredAt: request.now, refund });
+    }
+    const from = this.state.status;
+    this.state.status = 'SHIPPED';
+    this.state.trackingNumber = this.state.shipments.at(-1)?.trackingNumber ?? null;
+    const note = `unshipped part cancelled: ${reason}`;
+    this.state.statusHistory.push({ status: 'SHIPPED', changedAt: request.now, reason: note });
+    this.touch(request.now);
+    this.events.push({
+      type: 'order.status_changed',
+      orderId: id,
+      occurredAt: request.now,
+      from,
+      to: 'SHIPPED',
+      reason: note,
+      by: request.actor,
+    });
+    return true;
+  }
+
   private unshippedLines(): ShipmentLine[] {
-    return [...unshipped(this.state.items, this.state.shipments)].map(([productId, quantity]) => ({
-      productId,
-      quantity,
-    }));
+    return [...unshipped(this.state.items, this.state.shipments, this.state.cancelledItems)].map(
+      ([productId, quantity]) => ({
+        productId,
+        quantity,
+      }),
+    );
   }
 
   private addShipment(

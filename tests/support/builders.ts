@@ -21,6 +21,7 @@ export function anOrder() {
     statusHistory: [{ status: 'PENDING', changedAt: t0, reason: null }],
     shipments: [],
     refunds: [],
+    cancelledItems: [],
     createdAt: t0,
     updatedAt: t0,
     version: 1,

@@ -37,6 +37,7 @@ export function changeOrderStatusHandler(deps: ChangeStatusDeps) {
         trackingNumber: request.trackingNumber ?? null,
         reason: request.reason ?? null,
         shipmentId: deps.newId(),
+        refundId: deps.newId(),
         now: deps.clock(),
       });
       if (changed) {

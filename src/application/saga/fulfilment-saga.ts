@@ -2,7 +2,7 @@ import type { OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Refund } from '../../domain/refunds.js';
 import type { Shipment } from '../../domain/shipments.js';
-import { type CommandPayloads, type CommandType, topology } from '../messages.js';
+import { type CommandPayloads, type CommandType, type LineItem, topology } from '../messages.js';
 import type { Clock, IdGenerator, OutboxMessage } from '../ports.js';
 
 /**
@@ -72,6 +72,14 @@ export function fulfilmentSaga(deps: { clock: Clock; newId: IdGenerator }) {
     },
   };
 
+  /** Cancelling a partly shipped order gives back the stock of the units that will never ship. */
+  const releaseUnshipped = (
+    order: Readonly<OrderState>,
+    items: readonly LineItem[],
+    reason: string,
+    cause: string | null,
+  ) => command('inventory.release', order, { orderId: order.id, reason, items: [...items] }, cause);
+
   /** The commands the order's new events start. */
   return (
     order: Readonly<OrderState>,
@@ -82,6 +90,8 @@ export function fulfilmentSaga(deps: { clock: Clock; newId: IdGenerator }) {
       if (event.type === 'order.shipment_created')
         return [steps.commitStock.invoke(order, event.shipment, cause)];
       if (event.type === 'order.refund_requested') return [steps.refund.invoke(order, event.refund, cause)];
+      if (event.type === 'order.remainder_cancelled')
+        return [releaseUnshipped(order, event.items, event.reason, cause)];
       return [];
     });
 }

@@ -3,7 +3,7 @@ import type { CancellationCategory } from '../../domain/cancellation.js';
 import type { InventoryStatus, OrderState, PaymentStatus } from '../../domain/order.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import type { Refund } from '../../domain/refunds.js';
-import type { Shipment } from '../../domain/shipments.js';
+import type { Shipment, ShipmentLine } from '../../domain/shipments.js';
 import type { OrderItemsTable, OrderStatusHistoryTable, OrdersTable } from './schema.js';
 
 /** Maps between the order aggregate's state and its three tables. */
@@ -23,6 +23,7 @@ export function toOrderRow(order: Readonly<OrderState>): OrdersTable {
     cancellation_category: order.cancellationCategory,
     shipments: JSON.stringify(order.shipments),
     refunds: JSON.stringify(order.refunds),
+    cancelled_items: JSON.stringify(order.cancelledItems),
     payment_status: order.payment.status,
     payment_transaction_id: order.payment.transactionId,
     inventory_status: order.inventory.status,
@@ -92,6 +93,7 @@ export function toOrderState(
       requestedAt: new Date(refund.requestedAt),
       settledAt: refund.settledAt === null ? null : new Date(refund.settledAt),
     })),
+    cancelledItems: parseList<ShipmentLine>(row.cancelled_items),
     payment: { status: row.payment_status as PaymentStatus, transactionId: row.payment_transaction_id },
     inventory: {
       status: row.inventory_status as InventoryStatus,

@@ -37,6 +37,8 @@ export interface OrdersTable {
   shipments: string;
   /** The order's refunds as JSON, like `shipments`. */
   refunds: string;
+  /** Units cancelled after part of the order shipped, as JSON. */
+  cancelled_items: string;
   payment_status: string;
   payment_transaction_id: string | null;
   inventory_status: string;

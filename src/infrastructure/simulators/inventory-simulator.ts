@@ -78,8 +78,20 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
 
   // Releasing what was never reserved is a no-op, like any compensation with nothing to undo.
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
-  const release = (command: Envelope, orderId: string): Reply => {
+  const release = (command: Envelope, orderId: string, lines: LineItem[] | undefined): Reply => {
     const reservation = reservations.get(orderId);
+    // Only these units (the unshipped part of a partly shipped order): the rest stays committed.
+    if (lines && reservation && reservation.status !== 'released') {
+      const units = totalsByProduct(lines);
+      for (const [productId, quantity] of units) {
+        const held = reservation.items.get(productId) ?? 0;
+        const released = Math.min(held, quantity);
+        reservation.items.set(productId, held - released);
+        units.set(productId, released);
+      }
+      adjust(units, 1);
+      return replyTo(command, 'inventory.released', { orderId });
+    }
     if (reservation && reservation.status !== 'released') {
       adjust(reservation.items, 1);
       reservation.status = 'released';
@@ -116,7 +128,7 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
       case 'inventory.reserve':
         return reserve(command, orderId, lineItems(payload));
       case 'inventory.release':
-        return release(command, orderId);
+        return release(command, orderId, Array.isArray(payload.items) ? lineItems(payload) : undefined);
       case 'inventory.commit':
         return commit(
           command,

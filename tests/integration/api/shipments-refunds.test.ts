@@ -193,6 +193,19 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
   });
 
   it.skipIf(!available)(
+    'cancels only the unshipped part of a partly shipped order, refunding its price',
+    async () => {
+      const id = await confirmedOrder();
+      await ship(id, [{ productId: 'p-a', quantity: 1 }]);
+      const response = await api.as('123').setStatus(id, { status: 'CANCELLED', reason: 'too slow' });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ status: 'SHIPPED', fulfilment: 'shipped' });
+      // 1 × p-a at 12.50 and 1 × p-b at 7.25 never ship: 19.75 comes back.
+      await expect.poll(async () => (await order(id)).refundedAmount, { timeout: 10_000 }).toBe(19.75);
+    },
+  );
+
+  it.skipIf(!available)(
     'reports net revenue equal to gross minus refunds, computed from the orders',
     async () => {
       const hour = 3_600_000;

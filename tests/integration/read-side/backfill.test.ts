@@ -43,10 +43,21 @@ describe.each([
       const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
       expect((await migrator.migrateTo('0003-saga')).error).toBeUndefined();
       // As they were before 0009: shipments and refunds were not stored yet.
-      const orders = fixtureOrders(30).map((order) => ({ ...order, shipments: [], refunds: [] }));
+      const orders = fixtureOrders(30).map((order) => ({
+        ...order,
+        shipments: [],
+        refunds: [],
+        cancelledItems: [],
+      }));
       // As 0003 stored them: the cancellation's category came with 0008, shipments and refunds with 0009.
       const rows = orders.map((order) => {
-        const { cancellation_category: _category, shipments: _s, refunds: _r, ...row } = toOrderRow(order);
+        const {
+          cancellation_category: _category,
+          shipments: _s,
+          refunds: _r,
+          cancelled_items: _c,
+          ...row
+        } = toOrderRow(order);
         return row;
       });
       await handle.db

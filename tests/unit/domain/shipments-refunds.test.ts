@@ -109,6 +109,59 @@ describe('shipping an order in parts', () => {
   });
 });
 
+describe('cancelling a partly shipped order', () => {
+  it('cancels only what has not shipped: releases it, refunds its price, and the order is SHIPPED', () => {
+    const order = confirmedOrder();
+    ship(order, [{ productId: 'p-1', quantity: 1 }], 's-1');
+    order.pullEvents();
+    order.changeStatus({
+      to: 'CANCELLED',
+      actor: 'customer',
+      reason: 'too slow',
+      refundId: 'r-1',
+      now: later,
+    });
+    const state = order.snapshot();
+    expect(state.status).toBe('SHIPPED');
+    expect(state.cancelledItems).toEqual([
+      { productId: 'p-1', quantity: 1 },
+      { productId: 'p-2', quantity: 1 },
+    ]);
+    expect(state.refunds).toMatchObject([{ id: 'r-1', amountMinor: 1550, status: 'REQUESTED' }]);
+    expect(fulfilmentOf(state)).toBe('shipped');
+    const commands = fulfilmentSaga({ clock: () => later, newId: () => 'm' })(
+      state,
+      order.pullEvents(),
+      null,
+    );
+    expect(commands.map((c) => [c.routingKey, c.envelope.payload])).toEqual([
+      [
+        'inventory.release',
+        {
+          orderId: order.id,
+          reason: 'too slow',
+          items: [
+            { productId: 'p-1', quantity: 1 },
+            { productId: 'p-2', quantity: 1 },
+          ],
+        },
+      ],
+      [
+        'payment.refund',
+        { orderId: order.id, transactionId: 'txn-1', amountMinor: 1550, currency: 'USD', refundId: 'r-1' },
+      ],
+    ]);
+  });
+
+  it('still lets only those who may cancel do it', () => {
+    const order = confirmedOrder();
+    ship(order, [{ productId: 'p-1', quantity: 1 }]);
+    expect(() => order.changeStatus({ to: 'CANCELLED', actor: 'service', now: later })).toThrow(
+      IllegalTransition,
+    );
+  });
+});
+
 function confirmedOrderInput() {
   return {
     id: '0190a000-0000-7000-8000-0000000000bb',

@@ -170,9 +170,10 @@ function oneOrdersRows(n: number) {
     ],
     shippingAddress: { street: '1 Bench St', city: 'Boston', state: 'MA', zipCode: '02108' },
     currency: 'USD',
+    createdBy: 'customer',
     now,
   });
-  order.setInventory({ status: 'PENDING', reservationId: null }, 'inventory reservation requested', now);
+  order.requestReservation(now);
   const state = order.snapshot();
   const rollups = rollupChange(state, order.pullEvents(), true);
   const envelope = (type: string, payload: unknown) => ({
@@ -192,7 +193,7 @@ function oneOrdersRows(n: number) {
     order: toOrderRow(state),
     items: toItemRows(state),
     history: toHistoryRows(state),
-    saga: [state.id, 'RESERVING_INVENTORY', now.getTime() + 30_000, now.getTime(), now.getTime()],
+    saga: [state.id, reserve.messageId, now.getTime(), now.getTime()],
     readModel: { summary: summaryRow(state), products: productRows(state), ...rollups },
     outbox: [
       [
@@ -269,7 +270,7 @@ async function baseline(
     try {
       await connection.query('begin');
       await connection.query(
-        'insert into saga_instances (order_id, step, deadline_at, started_at, updated_at) values (?, ?, ?, ?, ?)',
+        'insert into saga_instances (order_id, awaiting_message_id, started_at, updated_at) values (?, ?, ?, ?)',
         rows.saga,
       );
       await connection.query(

@@ -121,6 +121,7 @@ function oneOrder(
       zipCode: `${zipPrefix}${String(Math.floor(next() * 100)).padStart(2, '0')}`,
     },
     currency,
+    createdBy: 'customer',
     now: new Date(createdAt),
   });
   lifecycle(order, createdAt, endMs, next);
@@ -132,10 +133,10 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   const age = endMs - createdAt;
   const at = (offset: number) => new Date(Math.min(createdAt + offset, endMs - 1));
   if (age < 5_000 && next() < 0.5) return;
-  order.setInventory({ status: 'PENDING', reservationId: null }, 'inventory reservation requested', at(5));
+  order.requestReservation(at(5));
   const fate = next();
   if (fate < 0.03) {
-    order.setInventory({ status: 'REJECTED', reservationId: null }, 'inventory rejected', at(150));
+    order.recordStockRejection(at(150));
     order.changeStatus({
       to: 'CANCELLED',
       actor: 'saga',
@@ -146,10 +147,10 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
     return;
   }
   const reservationId = `res-${order.id.slice(-12)}`;
-  order.setInventory({ status: 'RESERVED', reservationId }, 'inventory reserved', at(120));
-  order.setPayment({ status: 'PENDING', transactionId: null }, 'payment requested', at(125));
+  order.recordReservation(reservationId, at(120));
+  order.requestPayment(at(125));
   if (fate < 0.05) {
-    order.setPayment({ status: 'FAILED', transactionId: null }, 'payment failed: card declined', at(300));
+    order.recordPaymentFailure(at(300));
     order.changeStatus({
       to: 'CANCELLED',
       actor: 'saga',
@@ -157,11 +158,12 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
       reason: 'payment declined: card declined',
       now: at(300),
     });
-    order.setInventory({ status: 'RELEASED', reservationId }, 'inventory released', at(400));
+    order.requestRelease(at(300));
+    order.recordRelease(at(400));
     return;
   }
   const transactionId = `txn-${order.id.slice(-12)}`;
-  order.setPayment({ status: 'SUCCEEDED', transactionId }, `payment succeeded (${transactionId})`, at(280));
+  order.recordPayment(transactionId, at(280));
   order.changeStatus({
     to: 'CONFIRMED',
     actor: 'saga',

@@ -5,19 +5,21 @@ import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
-import { createOrderHandler } from './application/commands/create-order.js';
+import { placeOrder } from './application/commands/create-order.js';
+import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
 import { refundOrderHandler } from './application/commands/refund-order.js';
 import { shipOrderHandler } from './application/commands/ship-order.js';
 import { topology } from './application/messages.js';
 import { orderEventMessages } from './application/order-event-messages.js';
 import type { UnitOfWork } from './application/ports.js';
 import { getOrderHandler } from './application/queries/get-order.js';
+import { getOrderTimelineHandler } from './application/queries/get-order-timeline.js';
 import { orderAnalyticsHandlers } from './application/queries/order-analytics.js';
 import { orderHistoryHandler } from './application/queries/order-history.js';
 import { searchOrdersHandler } from './application/queries/search-orders.js';
-import { fulfilmentSaga } from './application/saga/fulfilment-saga.js';
+import { fulfilmentPolicy } from './application/saga/fulfilment-saga.js';
 import { placeOrderSaga } from './application/saga/place-order-saga.js';
-import { sagaRunner } from './application/saga/saga-runner.js';
+import { sagaPolicy, sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
 import { runInBackground } from './infrastructure/background.js';
 import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connection.js';
@@ -134,17 +136,16 @@ export async function createService(
   const outboxBacklog = cachedProbe(relay.backlog, { ttlMs: 1_000, timeoutMs: 2_000 });
   registerOutboxGauges(registry, outboxBacklog);
 
-  const publishEvents = orderEventMessages(newId);
-  // Shipments and refunds start their saga step from the event, in the same transaction.
-  const fulfilmentCommands = fulfilmentSaga({ clock, newId });
+  const saga = placeOrderSaga({ clock, newId });
+  const sagaDeps = { saga, clock, stepTimeoutMs: config.saga.stepTimeoutMs };
   const uow = createUnitOfWork({
     db: database.db,
     dialect: database.dialect,
     now,
-    eventMessages: (order, events, causationId) => [
-      ...publishEvents(order, events, causationId),
-      ...fulfilmentCommands(order, events, causationId ?? null),
-    ],
+    eventMessages: orderEventMessages(newId),
+    // The saga starts from order.created and reacts to others' status changes, in their transaction;
+    // shipments and refunds start their steps from their events the same way.
+    policies: [sagaPolicy(sagaDeps), fulfilmentPolicy({ clock, newId })],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
     afterCommit: [
@@ -153,8 +154,7 @@ export async function createService(
       () => relayTask?.wake(),
     ],
   });
-  const saga = placeOrderSaga({ clock, newId, stepTimeoutMs: config.saga.stepTimeoutMs });
-  const runner = sagaRunner({ uow, saga, clock });
+  const runner = sagaRunner({ ...sagaDeps, uow });
   const sweeper = background
     ? runInBackground(
         'saga-timeouts',
@@ -183,14 +183,10 @@ export async function createService(
     logger,
     verifyToken: createTokenVerifier(config.jwt),
     orders: {
-      createOrder: createOrderHandler({ uow, clock, newId, startSaga: saga.start }),
-      changeOrderStatus: changeOrderStatusHandler({
-        uow,
-        clock,
-        newId,
-        onStatusChanged: saga.onStatusChanged,
-      }),
+      createOrder: idempotentCreateOrder({ uow, place: placeOrder({ clock, newId }) }),
+      changeOrderStatus: changeOrderStatusHandler({ uow, clock, newId }),
       getOrder: getOrderHandler(queries),
+      orderTimeline: getOrderTimelineHandler(queries),
       orderHistory: orderHistoryHandler(readModel),
     },
     fulfilment: {

@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { supportedCurrencies } from '../domain/money.js';
-import { orderStatuses } from '../domain/order-status.js';
+import { timelineKinds } from '../application/ports.js';
+import { defaultCurrency, supportedCurrencies } from '../domain/money.js';
+import { inventoryStatuses, paymentStatuses } from '../domain/order-progress.js';
+import { actors, orderStatuses } from '../domain/order-status.js';
 import { orderFulfilmentFields, RefundSchema, ShipmentSchema } from './fulfilment-schemas.js';
 
 /** Limits on everything a client controls; they also appear in the OpenAPI document. */
@@ -62,7 +64,7 @@ export const CreateOrderBody = Type.Object(
     currency: Type.Optional(
       Type.Union(
         supportedCurrencies.map((code) => Type.Literal(code)),
-        { default: 'USD', description: 'ISO 4217 code; USD when omitted.' },
+        { default: defaultCurrency, description: `ISO 4217 code; ${defaultCurrency} when omitted.` },
       ),
     ),
   },
@@ -96,6 +98,13 @@ export const ChangeStatusBody = Type.Object(
 );
 export type ChangeStatusBody = Static<typeof ChangeStatusBody>;
 
+/** A closed set of strings, from the `const` array that also gives the type. */
+const literals = (values: readonly string[], description?: string) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value)),
+    description ? { description } : {},
+  );
+
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
@@ -118,16 +127,16 @@ export const OrderSchema = Type.Object(
     trackingNumber: Nullable(Type.String()),
     cancellationReason: Nullable(Type.String()),
     payment: Type.Object({
-      status: Type.Union(
-        ['NOT_STARTED', 'PENDING', 'SUCCEEDED', 'FAILED', 'REFUNDED'].map((status) => Type.Literal(status)),
+      status: literals(
+        paymentStatuses,
+        'REFUNDING: the refund was asked for; REFUNDED: the provider confirmed it',
       ),
       transactionId: Nullable(Type.String()),
     }),
     inventory: Type.Object({
-      status: Type.Union(
-        ['NOT_STARTED', 'PENDING', 'RESERVED', 'REJECTED', 'RELEASED', 'COMMITTED'].map((status) =>
-          Type.Literal(status),
-        ),
+      status: literals(
+        inventoryStatuses,
+        'RELEASING: the release was asked for; RELEASED: inventory confirmed it',
       ),
       reservationId: Nullable(Type.String()),
     }),
@@ -136,14 +145,41 @@ export const OrderSchema = Type.Object(
       Type.Object({
         status: Type.Ref(OrderStatusSchema),
         changedAt: Type.String({ format: 'date-time' }),
+        changedBy: literals(actors, 'Who made the change; `saga` is this service’s own orchestrator'),
         reason: Nullable(Type.String()),
+        causationId: Nullable(
+          Type.String({ description: 'The message that caused the change; null for an API call' }),
+        ),
       }),
+      { description: 'Status changes only, oldest first; the saga’s steps are in the timeline' },
     ),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     version: Type.Integer({ description: 'Incremented on every change' }),
   },
   { $id: 'Order' },
+);
+
+export const TimelineSchema = Type.Object(
+  {
+    orderId: Type.String({ format: 'uuid' }),
+    entries: Type.Array(
+      Type.Object({
+        at: Type.String({ format: 'date-time' }),
+        kind: literals(
+          timelineKinds,
+          'command / compensation: sent to a participant; reply: its answer, prefixed with what the saga ' +
+            'made of it (applied, ignored, compensated); timeout; withdrawn: a command deleted before it ' +
+            'left; unrequested_effect: a reservation or charge nobody asked for, undone',
+        ),
+        messageType: Nullable(Type.String({ description: 'e.g. inventory.reserve, payment.succeeded' })),
+        messageId: Nullable(Type.String()),
+        detail: Nullable(Type.String()),
+      }),
+      { description: 'Oldest first' },
+    ),
+  },
+  { $id: 'OrderTimeline' },
 );
 
 export const OrderPageSchema = Type.Object(
@@ -200,6 +236,7 @@ export const sharedSchemas = [
   RefundSchema,
   OrderSchema,
   OrderPageSchema,
+  TimelineSchema,
   ProblemSchema,
 ];
 

@@ -20,10 +20,32 @@ export interface LineItem {
   quantity: number;
 }
 
-export interface CommandPayloads {
+export const commandTypes = [
+  'inventory.reserve',
+  'inventory.release',
+  'inventory.commit',
+  'payment.process',
+  'payment.refund',
+] as const;
+
+export const replyTypes = [
+  'inventory.reserved',
+  'inventory.rejected',
+  'inventory.released',
+  'inventory.committed',
+  'payment.succeeded',
+  'payment.failed',
+  'payment.refunded',
+  'payment.refund_failed',
+] as const;
+
+export interface CommandPayloads extends Record<CommandType, object> {
   'inventory.reserve': { orderId: string; items: LineItem[] };
-  /** With items: give back only those units (the unshipped part of a partly shipped order). */
-  'inventory.release': { orderId: string; reason: string; items?: LineItem[] };
+  /**
+   * `reservationId` names one reservation to release (an unrequested second one); `items` only
+   * those units (the unshipped part of a partly shipped order); neither: the order's reservation.
+   */
+  'inventory.release': { orderId: string; reason: string; reservationId?: string; items?: LineItem[] };
   /** With a shipment: commit that shipment's units; without (older senders): the whole reservation. */
   'inventory.commit': { orderId: string; shipmentId?: string; items?: LineItem[] };
   'payment.process': { orderId: string; customerId: string; amountMinor: number; currency: string };
@@ -37,7 +59,7 @@ export interface CommandPayloads {
   };
 }
 
-export interface ReplyPayloads {
+export interface ReplyPayloads extends Record<ReplyType, object> {
   'inventory.reserved': { orderId: string; reservationId: string };
   'inventory.rejected': { orderId: string; reason: string; productIds: string[] };
   'inventory.released': { orderId: string };
@@ -48,10 +70,14 @@ export interface ReplyPayloads {
   'payment.refund_failed': { orderId: string; transactionId: string; refundId: string; reason: string };
 }
 
-export type CommandType = keyof CommandPayloads;
-export type ReplyType = keyof ReplyPayloads;
+export type CommandType = (typeof commandTypes)[number];
+export type ReplyType = (typeof replyTypes)[number];
 export type Command = { [K in CommandType]: Envelope<K, CommandPayloads[K]> }[CommandType];
 export type Reply = { [K in ReplyType]: Envelope<K, ReplyPayloads[K]> }[ReplyType];
+
+export function isReply(envelope: Envelope): envelope is Reply {
+  return (replyTypes as readonly string[]).includes(envelope.type);
+}
 
 /** Exchange and queue names, shared by the service, the simulators and the docs. */
 export const topology = {

@@ -50,7 +50,9 @@ export function toOrderView(order: Readonly<OrderState>) {
     statusHistory: order.statusHistory.map((change) => ({
       status: change.status,
       changedAt: change.changedAt.toISOString(),
+      changedBy: change.changedBy,
       reason: change.reason,
+      causationId: change.causationId,
     })),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),

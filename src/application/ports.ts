@@ -1,4 +1,5 @@
 import type { Order, OrderState } from '../domain/order.js';
+import type { OrderEvent } from '../domain/order-events.js';
 import type { Envelope } from './messages.js';
 
 /** A message waiting in the outbox: where it goes and what it says. */
@@ -12,9 +13,13 @@ export interface OrderRepository {
   findById(id: string): Promise<Order | undefined>;
   /** Reads the order and locks it until the transaction ends, so read-modify-write cannot lose an update. */
   findByIdForUpdate(id: string): Promise<Order | undefined>;
-  insert(order: Order): Promise<void>;
-  /** Writes the order if nobody changed it since it was read; throws ConcurrencyConflict otherwise. */
-  update(order: Order): Promise<void>;
+  /** Queues a new order; it is written when the unit of work ends. */
+  insert(order: Order): void;
+  /**
+   * Queues a changed order; when the unit of work ends it is written if nobody changed it since it
+   * was read, or the unit of work fails with ConcurrencyConflict.
+   */
+  update(order: Order): void;
 }
 
 export interface StoredResponse {
@@ -26,8 +31,12 @@ export interface StoredResponse {
 
 export interface IdempotencyStore {
   find(scope: string, key: string): Promise<StoredResponse | undefined>;
-  /** Throws IdempotencyKeyTaken when another transaction stored the same key first. */
-  save(scope: string, key: string, response: StoredResponse): Promise<void>;
+  /**
+   * Queues the key with its answer; `body` is taken when the unit of work writes, so it shows the
+   * order as committed. The unit of work fails with IdempotencyKeyTaken when another transaction
+   * stored the same key first.
+   */
+  save(scope: string, key: string, response: Omit<StoredResponse, 'body'> & { body: () => string }): void;
 }
 
 export class IdempotencyKeyTaken extends Error {
@@ -38,7 +47,13 @@ export class IdempotencyKeyTaken extends Error {
 }
 
 export interface Outbox {
-  add(messages: readonly OutboxMessage[]): Promise<void>;
+  /** Queues messages; they are written with the rest of the unit of work, after the orders. */
+  add(messages: readonly OutboxMessage[]): void;
+  /**
+   * Deletes a queued message that has not been sent yet, so a saga that gives up does not send
+   * what it no longer wants. True when it was withdrawn; false when it already left (or is leaving).
+   */
+  withdraw(messageId: string): Promise<boolean>;
 }
 
 export interface Inbox {
@@ -46,14 +61,15 @@ export interface Inbox {
   markProcessed(messageId: string, type: string): Promise<boolean>;
 }
 
-export type SagaStep = 'RESERVING_INVENTORY' | 'PROCESSING_PAYMENT' | 'COMPLETED' | 'CANCELLED';
-
-/** The persisted position of one place-order saga, so a restarted instance resumes it. */
+/**
+ * A running place-order saga: which command's reply it waits for. Its progress (which step, what
+ * is reserved or paid) is the order's own inventory and payment state; this row only carries the
+ * step's timer, which starts when the command was confirmed by the broker (the outbox row's sent
+ * time), so a broker outage never counts against the participant. No row: nothing awaited.
+ */
 export interface SagaState {
   orderId: string;
-  step: SagaStep;
-  /** When the current step times out; null once the saga has ended. */
-  deadlineAt: Date | null;
+  awaitingMessageId: string;
   startedAt: Date;
   updatedAt: Date;
 }
@@ -63,36 +79,87 @@ export interface SagaState {
  * `orders.findByIdForUpdate` on the same order first, so there is one lock order and no deadlock.
  */
 export interface SagaRepository {
-  insert(saga: SagaState): Promise<void>;
   find(orderId: string): Promise<SagaState | undefined>;
-  update(saga: SagaState): Promise<void>;
+  /** Queues an insert or update of the saga's row, written with the rest of the unit of work. */
+  save(saga: SagaState): void;
+  /** Queues the removal of the saga's row: it awaits nothing any more. */
+  end(orderId: string): void;
   /**
-   * Order ids of sagas whose step deadline has passed, with their orders locked; orders another
-   * instance holds are skipped, so several sweepers never take the same saga.
+   * Sagas whose awaited command was sent at or before `sentBefore`, with their orders locked;
+   * orders another instance holds are skipped, so several sweepers never take the same saga.
    */
-  claimTimedOut(now: Date, limit: number): Promise<string[]>;
+  claimTimedOut(
+    sentBefore: Date,
+    limit: number,
+  ): Promise<Array<{ orderId: string; awaitingMessageId: string }>>;
 }
 
-/** The repositories of one transaction. Everything done through them commits or rolls back together. */
-export interface Transaction {
+export const timelineKinds = [
+  /** A command the saga queued to move forward. */
+  'command',
+  /** A command that undoes an earlier step. */
+  'compensation',
+  /** A participant's reply, with what the saga made of it. */
+  'reply',
+  /** A step's deadline passed. */
+  'timeout',
+  /** A queued command withdrawn before it was sent. */
+  'withdrawn',
+  /** A participant did something the saga did not ask for (a second reservation or charge): undone. */
+  'unrequested_effect',
+] as const;
+export type TimelineKind = (typeof timelineKinds)[number];
+
+/** One entry of an order's saga timeline (what was sent, what came back), oldest first. */
+export interface TimelineEntry {
+  at: Date;
+  kind: TimelineKind;
+  /** The message's type (`inventory.reserve`, `payment.succeeded`, ...). */
+  messageType: string | null;
+  messageId: string | null;
+  detail: string | null;
+}
+
+export interface Timeline {
+  /** Queues entries, written with the rest of the unit of work. */
+  add(orderId: string, entries: readonly TimelineEntry[]): void;
+}
+
+/** The repositories of one database transaction. Everything done through them commits or rolls back together. */
+export interface Repositories {
   orders: OrderRepository;
   idempotency: IdempotencyStore;
   outbox: Outbox;
   inbox: Inbox;
   sagas: SagaRepository;
+  timeline: Timeline;
 }
+
+/**
+ * Reacts to an order's domain event inside the transaction that recorded it, before anything is
+ * written (the place-order saga starts from `order.created` this way).
+ */
+export type DomainEventPolicy = (
+  repositories: Repositories,
+  order: Order,
+  event: OrderEvent,
+  causationId: string | null,
+) => Promise<void>;
 
 export interface UnitOfWork {
   /**
-   * Runs `work` in one database transaction. On success the events recorded by the orders it
-   * saved become outbox messages (and read-model updates) in the same transaction; `causationId`
-   * names the message that caused the work, and those events carry it.
+   * Runs `work` in one database transaction. Then the domain events of the orders it saved go to
+   * the policies (which may change those orders and queue more), and everything is written at
+   * once: orders first, then saga rows, outbox messages (the events among them), timeline entries
+   * and read-model updates. `causationId` names the message that caused the work.
    */
-  run<T>(work: (tx: Transaction) => Promise<T>, options?: { causationId?: string }): Promise<T>;
+  run<T>(work: (repositories: Repositories) => Promise<T>, options?: { causationId?: string }): Promise<T>;
 }
 
 export interface OrderQueries {
   findById(id: string): Promise<OrderState | undefined>;
+  /** The order's owner and its saga timeline, oldest first; undefined when there is no such order. */
+  timeline(id: string): Promise<{ customerId: string; entries: TimelineEntry[] } | undefined>;
 }
 
 export type Clock = () => Date;

@@ -53,6 +53,18 @@ export class IllegalTransition extends DomainError {
   }
 }
 
+/** The saga asked for a stock or payment move its current state does not allow: a bug, never a silent no-op. */
+export class IllegalProgress extends DomainError {
+  readonly kind = 'illegal_transition';
+  constructor(
+    readonly part: 'inventory' | 'payment',
+    readonly from: string,
+    readonly move: string,
+  ) {
+    super(`The order's ${part} cannot ${move} from ${from}`);
+  }
+}
+
 export class Forbidden extends DomainError {
   readonly kind = 'forbidden';
 }

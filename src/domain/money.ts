@@ -32,6 +32,9 @@ const exponents: Readonly<Record<string, number>> = {
 
 export const supportedCurrencies = Object.keys(exponents);
 
+/** The currency of an order, a query or a report that names none. */
+export const defaultCurrency = 'USD';
+
 /**
  * The largest amount, in minor units, that survives the trip through a JSON number exactly: a
  * double holds 15 significant decimal digits (DBL_DIG), so beyond this two different 2-decimal

@@ -4,7 +4,7 @@ import type { Shipment, ShipmentLine } from './shipments.js';
 
 /** What happened to an order, recorded by the aggregate and turned into outbox rows on commit. */
 export type OrderEvent =
-  | { type: 'order.created'; orderId: string; occurredAt: Date }
+  | { type: 'order.created'; orderId: string; occurredAt: Date; by: Actor }
   | {
       type: 'order.status_changed';
       orderId: string;

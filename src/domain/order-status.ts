@@ -1,6 +1,6 @@
 /**
- * The order lifecycle as data. The domain check, the API docs (docs/order-lifecycle.md, the
- * OpenAPI description) and the tests all read this one table.
+ * The order lifecycle as data. The domain check, the OpenAPI description (and the README's
+ * table, kept in step by hand) and the tests all read this one table.
  */
 export const orderStatuses = [
   'PENDING',
@@ -16,7 +16,8 @@ export type OrderStatus = (typeof orderStatuses)[number];
  * Who asks for a change: a `customer` (only for its own orders), `service` (fulfilment),
  * `admin`, or the `saga` (this service's own orchestrator, never an HTTP caller).
  */
-export type Actor = 'customer' | 'service' | 'admin' | 'saga';
+export const actors = ['customer', 'service', 'admin', 'saga'] as const;
+export type Actor = (typeof actors)[number];
 
 export interface Transition {
   from: OrderStatus;
@@ -29,7 +30,12 @@ export const transitions: readonly Transition[] = [
   { from: 'PENDING', to: 'CONFIRMED', actors: ['saga'], note: 'stock reserved and payment taken' },
   { from: 'PENDING', to: 'CANCELLED', actors: ['customer', 'admin', 'saga'], note: 'saga compensates' },
   { from: 'CONFIRMED', to: 'PROCESSING', actors: ['service', 'admin'], note: 'fulfilment starts' },
-  { from: 'CONFIRMED', to: 'SHIPPED', actors: ['service', 'admin'], note: 'tracking number required' },
+  {
+    from: 'CONFIRMED',
+    to: 'SHIPPED',
+    actors: ['service', 'admin'],
+    note: 'ships directly; tracking number required',
+  },
   { from: 'CONFIRMED', to: 'CANCELLED', actors: ['customer', 'admin'], note: 'refund + release stock' },
   { from: 'PROCESSING', to: 'SHIPPED', actors: ['service', 'admin'], note: 'tracking number required' },
   { from: 'PROCESSING', to: 'CANCELLED', actors: ['customer', 'admin'], note: 'refund + release stock' },

@@ -1,7 +1,17 @@
 import { type CancellationCategory, cancellationCategory, type SagaCancellation } from './cancellation.js';
-import { Forbidden, IllegalTransition, OverRefund, ValidationError } from './errors.js';
+import { Forbidden, IllegalProgress, IllegalTransition, OverRefund, ValidationError } from './errors.js';
 import { multiply, sum } from './money.js';
 import type { OrderEvent } from './order-events.js';
+import {
+  canMoveInventory,
+  canMovePayment,
+  type InventoryMove,
+  type InventoryStatus,
+  inventoryMoves,
+  type PaymentMove,
+  type PaymentStatus,
+  paymentMoves,
+} from './order-progress.js';
 import { type Actor, findTransition, type OrderStatus, transitions } from './order-status.js';
 import { claimedMinor, type Refund } from './refunds.js';
 import {
@@ -11,6 +21,8 @@ import {
   unitsByProduct as unitsOf,
   unshipped,
 } from './shipments.js';
+
+export type { InventoryStatus, PaymentStatus } from './order-progress.js';
 
 export interface ShippingAddress {
   street: string;
@@ -26,14 +38,14 @@ export interface OrderItem {
   lineTotalMinor: number;
 }
 
+/** One status change: what, when, who, why, and the message that caused it (null for an HTTP call). */
 export interface StatusChange {
   status: OrderStatus;
   changedAt: Date;
+  changedBy: Actor;
   reason: string | null;
+  causationId: string | null;
 }
-
-export type PaymentStatus = 'NOT_STARTED' | 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED';
-export type InventoryStatus = 'NOT_STARTED' | 'PENDING' | 'RESERVED' | 'REJECTED' | 'RELEASED' | 'COMMITTED';
 
 export interface OrderState {
   id: string;
@@ -58,7 +70,7 @@ export interface OrderState {
   cancelledItems: ShipmentLine[];
   createdAt: Date;
   updatedAt: Date;
-  /** Incremented on every change; the repository writes only if it still matches (optimistic lock). */
+  /** One more per committed change; the repository writes only if it still matches (optimistic lock). */
   version: number;
 }
 
@@ -68,6 +80,8 @@ export interface NewOrder {
   items: ReadonlyArray<{ productId: string; quantity: number; unitPriceMinor: number }>;
   shippingAddress: ShippingAddress;
   currency: string;
+  /** Who placed it: the customer itself, or staff on its behalf. */
+  createdBy: Actor;
   now: Date;
 }
 
@@ -82,6 +96,8 @@ export interface StatusRequest {
   shipmentId?: string;
   /** Names the refund that cancelling a partly shipped, paid order creates. */
   refundId?: string;
+  /** The message that caused the change, for the history; null or absent for an HTTP call. */
+  causationId?: string | null;
   now: Date;
 }
 
@@ -106,14 +122,25 @@ export interface RefundRequest {
 const staff: readonly Actor[] = ['service', 'admin'];
 
 /**
- * The order aggregate: the only way to change an order. It checks every change against the
- * transition table and records what happened as events, which the unit of work turns into
- * outbox messages in the same transaction.
+ * The order aggregate: the only way to change an order. Status changes are checked against the
+ * transition table, stock and payment progress against the progress tables, and an illegal move
+ * throws. Status changes are recorded as events, which the unit of work turns into outbox
+ * messages in the same transaction.
+ *
+ * The version counts committed changes, not method calls: the first change after the order was
+ * read (or its creation) raises it once, so a new order is version 1 however the saga's first step
+ * touches it before the insert.
  */
 export class Order {
   private events: OrderEvent[] = [];
+  private changed: boolean;
 
-  private constructor(private state: OrderState) {}
+  private constructor(
+    private state: OrderState,
+    isNew: boolean,
+  ) {
+    this.changed = isNew;
+  }
 
   static create(input: NewOrder): Order {
     if (input.items.length === 0) throw new ValidationError('An order needs at least one item');
@@ -121,33 +148,49 @@ export class Order {
       ...item,
       lineTotalMinor: multiply(item.unitPriceMinor, item.quantity),
     }));
-    const order = new Order({
-      id: input.id,
-      customerId: input.customerId,
-      status: 'PENDING',
-      items,
-      shippingAddress: { ...input.shippingAddress },
-      currency: input.currency,
-      totalMinor: sum(items.map((item) => item.lineTotalMinor)),
-      trackingNumber: null,
-      cancellationReason: null,
-      cancellationCategory: null,
-      payment: { status: 'NOT_STARTED', transactionId: null },
-      inventory: { status: 'NOT_STARTED', reservationId: null },
-      statusHistory: [{ status: 'PENDING', changedAt: input.now, reason: null }],
-      shipments: [],
-      refunds: [],
-      cancelledItems: [],
-      createdAt: input.now,
-      updatedAt: input.now,
-      version: 1,
+    const order = new Order(
+      {
+        id: input.id,
+        customerId: input.customerId,
+        status: 'PENDING',
+        items,
+        shippingAddress: { ...input.shippingAddress },
+        currency: input.currency,
+        totalMinor: sum(items.map((item) => item.lineTotalMinor)),
+        trackingNumber: null,
+        cancellationReason: null,
+        cancellationCategory: null,
+        payment: { status: 'NOT_STARTED', transactionId: null },
+        inventory: { status: 'NOT_STARTED', reservationId: null },
+        statusHistory: [
+          {
+            status: 'PENDING',
+            changedAt: input.now,
+            changedBy: input.createdBy,
+            reason: null,
+            causationId: null,
+          },
+        ],
+        shipments: [],
+        refunds: [],
+        cancelledItems: [],
+        createdAt: input.now,
+        updatedAt: input.now,
+        version: 1,
+      },
+      true,
+    );
+    order.events.push({
+      type: 'order.created',
+      orderId: input.id,
+      occurredAt: input.now,
+      by: input.createdBy,
     });
-    order.events.push({ type: 'order.created', orderId: input.id, occurredAt: input.now });
     return order;
   }
 
   static rehydrate(state: OrderState): Order {
-    return new Order(state);
+    return new Order(state, false);
   }
 
   get id(): string {
@@ -160,6 +203,14 @@ export class Order {
 
   get status(): OrderStatus {
     return this.state.status;
+  }
+
+  get inventory(): Readonly<OrderState['inventory']> {
+    return this.state.inventory;
+  }
+
+  get payment(): Readonly<OrderState['payment']> {
+    return this.state.payment;
   }
 
   snapshot(): Readonly<OrderState> {
@@ -210,7 +261,14 @@ export class Order {
       this.state.cancellationCategory = cancellationCategory(actor, request.category);
     }
     const changeReason = to === 'CANCELLED' ? this.state.cancellationReason : reason;
-    this.state.statusHistory.push({ status: to, changedAt: request.now, reason: changeReason });
+    const causationId = request.causationId ?? null;
+    this.state.statusHistory.push({
+      status: to,
+      changedAt: request.now,
+      changedBy: actor,
+      reason: changeReason,
+      causationId,
+    });
     this.touch(request.now);
     this.events.push({
       type: 'order.status_changed',
@@ -263,10 +321,11 @@ export class Order {
     shipment.stock = 'COMMITTED';
     // The reservation as a whole is committed once every unit has shipped and been committed.
     const allCommitted = this.state.shipments.every((candidate) => candidate.stock === 'COMMITTED');
-    if (allCommitted && this.unshippedLines().length === 0) {
-      this.state.inventory = { ...this.state.inventory, status: 'COMMITTED' };
+    if (allCommitted && this.unshippedLines().length === 0 && this.state.inventory.status === 'COMMITTING') {
+      this.recordCommit(now);
+    } else {
+      this.touch(now);
     }
-    this.touch(now);
     return true;
   }
 
@@ -294,7 +353,7 @@ export class Order {
    * Asks for money back. Only a captured payment can be refunded, and never more than was
    * captured minus the refunds that succeeded or are still under way.
    */
-  requestRefund(request: RefundRequest): Refund {
+  refund(request: RefundRequest): Refund {
     if (!staff.includes(request.actor)) throw new Forbidden('Only the back office refunds orders');
     if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor <= 0) {
       throw new ValidationError('A refund needs a positive amount', [
@@ -372,7 +431,13 @@ export class Order {
     this.state.status = 'SHIPPED';
     this.state.trackingNumber = this.state.shipments.at(-1)?.trackingNumber ?? null;
     const note = `unshipped part cancelled: ${reason}`;
-    this.state.statusHistory.push({ status: 'SHIPPED', changedAt: request.now, reason: note });
+    this.state.statusHistory.push({
+      status: 'SHIPPED',
+      changedAt: request.now,
+      changedBy: request.actor,
+      reason: note,
+      causationId: request.causationId ?? null,
+    });
     this.touch(request.now);
     this.events.push({
       type: 'order.status_changed',
@@ -403,27 +468,94 @@ export class Order {
     now: Date,
   ): Shipment {
     const shipment: Shipment = { id, items, trackingNumber, carrier, shippedAt: now, stock: 'REQUESTED' };
+    // The first shipment starts committing the reservation; the last commit finishes it.
+    if (this.state.inventory.status === 'RESERVED') this.requestCommit(now);
     this.state.shipments.push(shipment);
     this.touch(now);
     this.events.push({ type: 'order.shipment_created', orderId: this.state.id, occurredAt: now, shipment });
     return shipment;
   }
 
-  /** Saga bookkeeping: where the order's stock reservation stands, noted in the history. */
-  setInventory(inventory: OrderState['inventory'], note: string, now: Date): void {
-    this.state.inventory = { ...inventory };
-    this.recordStep(note, now);
+  /** The saga queued `inventory.reserve`. */
+  requestReservation(now: Date): void {
+    this.moveInventory('requestReservation', now);
   }
 
-  /** Saga bookkeeping: where the order's payment stands, noted in the history. */
-  setPayment(payment: OrderState['payment'], note: string, now: Date): void {
-    this.state.payment = { ...payment };
-    this.recordStep(note, now);
+  /** The queued reserve command never left the outbox and was deleted. */
+  withdrawReservation(now: Date): void {
+    this.moveInventory('withdrawReservation', now);
   }
 
-  /** A saga step leaves the status as it is but shows in the history, so every step can be followed. */
-  recordStep(note: string, now: Date): void {
-    this.state.statusHistory.push({ status: this.state.status, changedAt: now, reason: note });
+  recordReservation(reservationId: string, now: Date): void {
+    this.moveInventory('reserved', now, reservationId);
+  }
+
+  recordStockRejection(now: Date): void {
+    this.moveInventory('rejected', now);
+  }
+
+  /** The saga queued `inventory.release`, for a reservation held or one still on its way. */
+  requestRelease(now: Date): void {
+    this.moveInventory('requestRelease', now);
+  }
+
+  recordRelease(now: Date): void {
+    this.moveInventory('released', now);
+  }
+
+  /** The saga queued `inventory.commit`: the order shipped. */
+  requestCommit(now: Date): void {
+    this.moveInventory('requestCommit', now);
+  }
+
+  recordCommit(now: Date): void {
+    this.moveInventory('committed', now);
+  }
+
+  /** The saga queued `payment.process`. */
+  requestPayment(now: Date): void {
+    this.movePayment('requestPayment', now);
+  }
+
+  /** The queued payment command never left the outbox and was deleted. */
+  withdrawPayment(now: Date): void {
+    this.movePayment('withdrawPayment', now);
+  }
+
+  recordPayment(transactionId: string, now: Date): void {
+    this.movePayment('succeeded', now, transactionId);
+  }
+
+  recordPaymentFailure(now: Date): void {
+    this.movePayment('failed', now);
+  }
+
+  /** The saga queued `payment.refund` for the order's charge. */
+  requestRefund(now: Date): void {
+    this.movePayment('requestRefund', now);
+  }
+
+  recordRefund(now: Date): void {
+    this.movePayment('refunded', now);
+  }
+
+  private moveInventory(move: InventoryMove, now: Date, reservationId?: string): void {
+    const from = this.state.inventory.status;
+    if (!canMoveInventory(from, move)) throw new IllegalProgress('inventory', from, move);
+    this.state.inventory = {
+      status: inventoryMoves[move].to,
+      reservationId: reservationId ?? this.state.inventory.reservationId,
+    };
+    this.touch(now);
+  }
+
+  private movePayment(move: PaymentMove, now: Date, transactionId?: string): void {
+    const from = this.state.payment.status;
+    if (!canMovePayment(from, move)) throw new IllegalProgress('payment', from, move);
+    this.state.payment = {
+      status: paymentMoves[move].to,
+      transactionId: transactionId ?? this.state.payment.transactionId,
+    };
     this.touch(now);
   }
 
@@ -435,6 +567,8 @@ export class Order {
 
   private touch(now: Date): void {
     this.state.updatedAt = now;
+    if (this.changed) return;
+    this.changed = true;
     this.state.version += 1;
   }
 }

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { changeOrderStatusHandler } from '../../application/commands/change-order-status.js';
-import type { createOrderHandler } from '../../application/commands/create-order.js';
+import type { idempotentCreateOrder } from '../../application/commands/idempotent-create-order.js';
 import type { getOrderHandler } from '../../application/queries/get-order.js';
+import type { getOrderTimelineHandler } from '../../application/queries/get-order-timeline.js';
 import type { orderHistoryHandler } from '../../application/queries/order-history.js';
 import { HistoryQuery } from '../query-schemas.js';
 import {
@@ -14,13 +15,15 @@ import {
   OrderPageSchema,
   OrderSchema,
   problemResponses,
+  TimelineSchema,
 } from '../schemas.js';
 
 export interface OrderRoutesOptions {
-  createOrder: ReturnType<typeof createOrderHandler>;
+  createOrder: ReturnType<typeof idempotentCreateOrder>;
   changeOrderStatus: ReturnType<typeof changeOrderStatusHandler>;
   getOrder: ReturnType<typeof getOrderHandler>;
   orderHistory: ReturnType<typeof orderHistoryHandler>;
+  orderTimeline: ReturnType<typeof getOrderTimelineHandler>;
 }
 
 export const IdempotencyHeaders = Type.Object({
@@ -73,6 +76,22 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       },
     },
     async (request) => handlers.getOrder(request.principal, request.params.orderId),
+  );
+
+  app.get(
+    '/orders/:orderId/timeline',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The saga’s progress for an order',
+        description:
+          'Commands sent to inventory and payment, their replies, timeouts and compensations, oldest ' +
+          'first. The order’s owner and staff only; anyone else gets 404.',
+        params: OrderIdParams,
+        response: { 200: Type.Ref(TimelineSchema), ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) => handlers.orderTimeline(request.principal, request.params.orderId),
   );
 
   app.put(

@@ -1,9 +1,8 @@
 import { OrderNotFound } from '../../domain/errors.js';
-import type { Order } from '../../domain/order.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { actorOf, canActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
-import type { Clock, IdGenerator, Transaction, UnitOfWork } from '../ports.js';
+import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 
 export interface ChangeStatusRequest {
   status: OrderStatus;
@@ -11,27 +10,23 @@ export interface ChangeStatusRequest {
   reason?: string | null;
 }
 
-export interface ChangeStatusDeps {
-  uow: UnitOfWork;
-  clock: Clock;
-  /** Names the shipment that SHIPPED creates for whatever has not shipped yet. */
-  newId: IdGenerator;
-  /** Lets the saga react in the same transaction (refund and release on cancel, commit stock on ship). */
-  onStatusChanged: (tx: Transaction, order: Order, from: OrderStatus) => Promise<void>;
-}
-
-export function changeOrderStatusHandler(deps: ChangeStatusDeps) {
+/**
+ * Moves an order along its lifecycle. What the saga must do about it (refund and release on
+ * cancel, commit the stock on ship) follows from the status change event, in the same transaction.
+ * `newId` names the shipment SHIPPED creates for what has not shipped, and the refund of a partly
+ * shipped order's cancellation.
+ */
+export function changeOrderStatusHandler(deps: { uow: UnitOfWork; clock: Clock; newId: IdGenerator }) {
   return async function changeOrderStatus(
     principal: Principal,
     orderId: string,
     request: ChangeStatusRequest,
   ): Promise<OrderView> {
-    return deps.uow.run(async (tx) => {
-      const order = await tx.orders.findByIdForUpdate(orderId);
+    const order = await deps.uow.run(async (repositories) => {
+      const found = await repositories.orders.findByIdForUpdate(orderId);
       // Someone else's order is reported as missing, so its existence does not leak.
-      if (!order || !canActFor(principal, order.customerId)) throw new OrderNotFound(orderId);
-      const from = order.status;
-      const changed = order.changeStatus({
+      if (!found || !canActFor(principal, found.customerId)) throw new OrderNotFound(orderId);
+      const changed = found.changeStatus({
         to: request.status,
         actor: actorOf(principal),
         trackingNumber: request.trackingNumber ?? null,
@@ -40,11 +35,9 @@ export function changeOrderStatusHandler(deps: ChangeStatusDeps) {
         refundId: deps.newId(),
         now: deps.clock(),
       });
-      if (changed) {
-        await deps.onStatusChanged(tx, order, from);
-        await tx.orders.update(order);
-      }
-      return toOrderView(order.snapshot());
+      if (changed) repositories.orders.update(found);
+      return found;
     });
+    return toOrderView(order.snapshot());
   };
 }

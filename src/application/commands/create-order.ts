@@ -1,17 +1,9 @@
-import { createHash } from 'node:crypto';
-import { IdempotencyConflict, ValidationError } from '../../domain/errors.js';
-import { isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
+import { ValidationError } from '../../domain/errors.js';
+import { defaultCurrency, isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
 import { type NewOrder, Order, type ShippingAddress } from '../../domain/order.js';
-import { assertCanActFor, type Principal } from '../access.js';
+import { actorOf, assertCanActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
-import {
-  type Clock,
-  IdempotencyKeyTaken,
-  type IdGenerator,
-  type StoredResponse,
-  type Transaction,
-  type UnitOfWork,
-} from '../ports.js';
+import type { Clock, IdGenerator, Repositories, UnitOfWork } from '../ports.js';
 
 export interface CreateOrderRequest {
   customerId: string;
@@ -20,71 +12,39 @@ export interface CreateOrderRequest {
   currency?: string;
 }
 
-export interface CreateOrderResult {
-  order: OrderView;
-  /** True when an earlier request with the same Idempotency-Key produced this answer. */
-  replayed: boolean;
-}
+/** Places an order inside the caller's unit of work; its `order.created` event starts the saga there. */
+export type PlaceOrder = (
+  repositories: Repositories,
+  principal: Principal,
+  request: CreateOrderRequest,
+) => Order;
 
-export interface CreateOrderDeps {
-  uow: UnitOfWork;
-  clock: Clock;
-  newId: IdGenerator;
-  /** Starts the place-order saga in the same transaction, before the new order is first written. */
-  startSaga: (tx: Transaction, order: Order) => Promise<void>;
-}
-
-export function createOrderHandler(deps: CreateOrderDeps) {
-  return async function createOrder(
-    principal: Principal,
-    request: CreateOrderRequest,
-    idempotencyKey?: string,
-  ): Promise<CreateOrderResult> {
+/** Check who may, build the order, add it: the unit of work writes it (and starts the saga). */
+export function placeOrder(deps: { clock: Clock; newId: IdGenerator }): PlaceOrder {
+  return (repositories, principal, request) => {
     assertCanActFor(principal, request.customerId);
-    const draft = parseRequest(request);
-    if (!idempotencyKey) return { order: await place(), replayed: false };
+    const order = Order.create({
+      ...parseRequest(request),
+      id: deps.newId(),
+      createdBy: actorOf(principal),
+      now: deps.clock(),
+    });
+    repositories.orders.insert(order);
+    return order;
+  };
+}
 
-    const requestHash = hashRequest(request);
-    const replay = (stored: StoredResponse): CreateOrderResult => {
-      if (stored.requestHash !== requestHash) throw new IdempotencyConflict();
-      return { order: JSON.parse(stored.body) as OrderView, replayed: true };
-    };
-    const earlier = await deps.uow.run((tx) => tx.idempotency.find(principal.subject, idempotencyKey));
-    if (earlier) return replay(earlier);
-    try {
-      return { order: await place(idempotencyKey, requestHash), replayed: false };
-    } catch (error) {
-      // A concurrent request with the same key committed first: answer as it did.
-      if (!(error instanceof IdempotencyKeyTaken)) throw error;
-      const winner = await deps.uow.run((tx) => tx.idempotency.find(principal.subject, idempotencyKey));
-      if (!winner) throw error;
-      return replay(winner);
-    }
-
-    async function place(key?: string, hash?: string): Promise<OrderView> {
-      return deps.uow.run(async (tx) => {
-        // Built inside the unit of work, so a run retried after a deadlock starts from scratch.
-        const newOrder = Order.create({ ...draft, id: deps.newId(), now: deps.clock() });
-        await deps.startSaga(tx, newOrder);
-        await tx.orders.insert(newOrder);
-        const view = toOrderView(newOrder.snapshot());
-        if (key && hash) {
-          await tx.idempotency.save(principal.subject, key, {
-            requestHash: hash,
-            statusCode: 201,
-            body: JSON.stringify(view),
-            orderId: newOrder.id,
-          });
-        }
-        return view;
-      });
-    }
+/** `POST /api/orders` without an Idempotency-Key: one transaction, answered with the order as committed. */
+export function createOrderHandler(deps: { uow: UnitOfWork; place: PlaceOrder }) {
+  return async (principal: Principal, request: CreateOrderRequest): Promise<OrderView> => {
+    const order = await deps.uow.run(async (repositories) => deps.place(repositories, principal, request));
+    return toOrderView(order.snapshot());
   };
 }
 
 /** Checks and converts what the domain cannot: the currency and decimal prices. */
-function parseRequest(request: CreateOrderRequest): Omit<NewOrder, 'id' | 'now'> {
-  const currency = request.currency ?? 'USD';
+function parseRequest(request: CreateOrderRequest): Omit<NewOrder, 'id' | 'now' | 'createdBy'> {
+  const currency = request.currency ?? defaultCurrency;
   if (!isSupportedCurrency(currency)) {
     throw new ValidationError('Unsupported currency', [
       { field: '/currency', message: `${currency} is not supported` },
@@ -105,20 +65,4 @@ function parseRequest(request: CreateOrderRequest): Omit<NewOrder, 'id' | 'now'>
     }
   });
   return { customerId: request.customerId, items, shippingAddress: request.shippingAddress, currency };
-}
-
-/** Field order in the JSON body must not matter, so the hash is over a canonical form. */
-function hashRequest(request: CreateOrderRequest): string {
-  const canonical = JSON.stringify({
-    customerId: request.customerId,
-    currency: request.currency ?? 'USD',
-    items: request.items.map(({ productId, quantity, price }) => ({ productId, quantity, price })),
-    shippingAddress: {
-      street: request.shippingAddress.street,
-      city: request.shippingAddress.city,
-      state: request.shippingAddress.state,
-      zipCode: request.shippingAddress.zipCode,
-    },
-  });
-  return createHash('sha256').update(canonical).digest('hex');
 }

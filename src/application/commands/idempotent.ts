@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyConflict } from '../../domain/errors.js';
-import { IdempotencyKeyTaken, type StoredResponse, type Transaction, type UnitOfWork } from '../ports.js';
+import { IdempotencyKeyTaken, type Repositories, type StoredResponse, type UnitOfWork } from '../ports.js';
 
 export interface Idempotent<T> {
   result: T;
@@ -13,14 +13,14 @@ export const requestHash = (canonical: unknown): string =>
   createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 
 /**
- * Runs a use case once per Idempotency-Key: the first run stores its answer in the same
- * transaction as its effect; a repeat with the same request replays that answer, a repeat with
+ * Runs a use case once per Idempotency-Key (like idempotent-create-order.ts, for any use case):
+ * the first run stores its answer in the same transaction as its effect; a repeat with the same request replays that answer, a repeat with
  * another request is an IdempotencyConflict. Without a key the use case simply runs.
  */
 export async function idempotent<T>(
   uow: UnitOfWork,
   request: { scope: string; key: string | undefined; hash: string; statusCode: number },
-  work: (tx: Transaction) => Promise<{ result: T; orderId: string }>,
+  work: (repositories: Repositories) => Promise<{ result: T; orderId: string }>,
 ): Promise<Idempotent<T>> {
   const { scope, key, hash, statusCode } = request;
   if (!key) return { result: (await uow.run(work)).result, replayed: false };
@@ -33,10 +33,10 @@ export async function idempotent<T>(
   try {
     const result = await uow.run(async (tx) => {
       const done = await work(tx);
-      await tx.idempotency.save(scope, key, {
+      tx.idempotency.save(scope, key, {
         requestHash: hash,
         statusCode,
-        body: JSON.stringify(done.result),
+        body: () => JSON.stringify(done.result),
         orderId: done.orderId,
       });
       return done.result;

@@ -47,7 +47,7 @@ export function refundOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId:
         const amountMinor = body.items
           ? order.priceOf(body.items)
           : toMinorUnits(body.amount as number, currency);
-        const refund = order.requestRefund({
+        const refund = order.refund({
           refundId: deps.newId(),
           amountMinor,
           reason: body.reason,

@@ -1,6 +1,6 @@
 import { type CancellationCategory, cancellationCategories } from '../../domain/cancellation.js';
 import { Forbidden } from '../../domain/errors.js';
-import { toDecimal } from '../../domain/money.js';
+import { defaultCurrency, toDecimal } from '../../domain/money.js';
 import { countsAsSale, orderStatuses } from '../../domain/order-status.js';
 import { isStaff, type Principal } from '../access.js';
 import { analyticsWindow, dayMs, hourMs, type Interval, intervals, maxBuckets } from './analytics-window.js';
@@ -35,7 +35,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
   return {
     async summary(principal: Principal, query: AnalyticsQuery) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       // No bucket limit: a summary is one row per status and reason group, whatever the window.
       const { from, to } = analyticsWindow(query, clock().getTime(), hourMs);
       const totals = await readModel.statusTotals(currency, from, to);
@@ -84,7 +84,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
 
     async timeseries(principal: Principal, query: AnalyticsQuery & { interval: Interval }) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       const { widthMs, originMs } = intervals[query.interval];
       const { from, to } = analyticsWindow(query, clock().getTime(), widthMs, originMs, maxBuckets);
       const rows = await readModel.timeseries(currency, { from, to, widthMs, originMs });
@@ -108,7 +108,7 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
 
     async topProducts(principal: Principal, query: AnalyticsQuery & { limit: number }) {
       assertStaff(principal);
-      const currency = query.currency ?? 'USD';
+      const currency = query.currency ?? defaultCurrency;
       const { from, to } = analyticsWindow(query, clock().getTime(), dayMs);
       const sales = await readModel.productSales(currency, from, to);
       const top = (key: 'quantity' | 'revenueMinor') =>

@@ -1,6 +1,6 @@
 import { type FieldError, ValidationError } from '../../domain/errors.js';
 import type { FulfilmentState } from '../../domain/fulfilment.js';
-import { toMinorUnits } from '../../domain/money.js';
+import { defaultCurrency, toMinorUnits } from '../../domain/money.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { assertCanActFor, isStaff, type Principal } from '../access.js';
 import type { OrderView } from '../order-view.js';
@@ -101,7 +101,7 @@ function toCriteria(query: SearchQuery): OrderCriteria {
   }
   // Amounts compare within one currency, so bounds imply one (USD unless the caller names it).
   const amountsGiven = query.minTotal !== undefined || query.maxTotal !== undefined;
-  const currency = query.currency ?? (amountsGiven ? 'USD' : undefined);
+  const currency = query.currency ?? (amountsGiven ? defaultCurrency : undefined);
   if (currency !== undefined) criteria.currency = currency;
   const amount = (field: 'minTotal' | 'maxTotal') => {
     const value = query[field];

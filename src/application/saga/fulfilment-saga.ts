@@ -3,15 +3,44 @@ import type { OrderEvent } from '../../domain/order-events.js';
 import type { Refund } from '../../domain/refunds.js';
 import type { Shipment } from '../../domain/shipments.js';
 import { type CommandPayloads, type CommandType, type LineItem, topology } from '../messages.js';
-import type { Clock, IdGenerator, OutboxMessage } from '../ports.js';
+import type { Clock, DomainEventPolicy, IdGenerator, OutboxMessage } from '../ports.js';
 
 /**
  * After confirmation: the steps a shipment and a refund start. The aggregate records
- * `order.shipment_created` and `order.refund_requested`; the unit of work turns each into its
- * command in the same transaction, beside the event itself, so the state change and the
- * command commit together. Replies come back through the saga runner (place-order-saga.ts).
+ * `order.shipment_created`, `order.refund_requested` and `order.remainder_cancelled`; this policy
+ * turns each into its command (and a timeline entry) inside the unit of work that recorded it,
+ * so the state change and the command commit together. Replies come back through the saga
+ * runner (place-order-saga.ts, `afterTheFact`).
  */
-export function fulfilmentSaga(deps: { clock: Clock; newId: IdGenerator }) {
+export function fulfilmentPolicy(deps: { clock: Clock; newId: IdGenerator }): DomainEventPolicy {
+  const commandsOf = fulfilmentCommands(deps);
+  return async (repositories, order, event, causationId) => {
+    const commands = commandsOf(order.snapshot(), [event], causationId);
+    if (commands.length === 0) return;
+    repositories.outbox.add(commands);
+    repositories.timeline.add(
+      order.id,
+      commands.map(({ envelope }) => ({
+        at: deps.clock(),
+        kind: 'command' as const,
+        messageType: envelope.type,
+        messageId: envelope.messageId,
+        detail: timelineDetail(envelope.payload as Record<string, unknown>),
+      })),
+    );
+  };
+}
+
+/** What the timeline says of a fulfilment command: which shipment or refund, and how much. */
+function timelineDetail(payload: Record<string, unknown>): string | null {
+  if (typeof payload.shipmentId === 'string') return `shipment ${payload.shipmentId}`;
+  if (typeof payload.refundId === 'string')
+    return `refund ${payload.refundId} of ${payload.amountMinor} minor units`;
+  return typeof payload.reason === 'string' ? payload.reason : null;
+}
+
+/** The commands an order's new events start (exported for unit tests). */
+export function fulfilmentCommands(deps: { clock: Clock; newId: IdGenerator }) {
   function command<K extends CommandType>(
     type: K,
     order: Readonly<OrderState>,

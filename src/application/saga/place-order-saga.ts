@@ -1,302 +1,447 @@
 import type { SagaCancellation } from '../../domain/cancellation.js';
 import type { Order } from '../../domain/order.js';
+import { canMoveInventory } from '../../domain/order-progress.js';
 import type { OrderStatus } from '../../domain/order-status.js';
-import { type CommandPayloads, type CommandType, type Envelope, type Reply, topology } from '../messages.js';
-import type { Clock, IdGenerator, OutboxMessage, SagaState, SagaStep, Transaction } from '../ports.js';
-
-export interface PlaceOrderSagaDeps {
-  clock: Clock;
-  newId: IdGenerator;
-  stepTimeoutMs: number;
-}
-
-export type ReplyOutcome = 'applied' | 'ignored' | 'compensated' | 'unknown-order';
+import { claimedMinor } from '../../domain/refunds.js';
+import { type CommandPayloads, type CommandType, type Reply, type ReplyType, topology } from '../messages.js';
+import type { Clock, IdGenerator, OutboxMessage, SagaState, TimelineEntry, TimelineKind } from '../ports.js';
 
 /**
  * The place-order saga, orchestrated by this service:
  *
  *   PENDING → reserve inventory → process payment → CONFIRMED
  *
- * Out of stock cancels the order; a declined payment releases the stock, then cancels; a step
- * that misses its deadline is compensated the same way. Cancelling a paid order refunds and
- * releases; shipments and refunds after confirmation are fulfilment-saga.ts steps, whose replies land here. A success that arrives after the saga gave up
- * (a late reply) is undone at once, so no stock stays held and no payment stays taken.
+ * Each step below sits beside its undo. A step's failure reply cancels the order after undoing
+ * the steps before it; a step that misses its deadline (counted from when the broker took its
+ * command) is undone the same way. A success nobody asked for any more (a late reply after the
+ * saga gave up) or at all (a second reservation or charge) is undone at once.
  *
- * Everything here runs inside the caller's transaction, with the order's row lock held; the
- * commands it sends are outbox rows that commit with the state change.
+ * `decide` is pure: it changes the order only through its guarded methods and returns what to
+ * send and what to note on the timeline; the saga runner persists all of it in one transaction.
  */
-export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
-  const now = () => deps.clock();
-  const deadline = () => new Date(now().getTime() + deps.stepTimeoutMs);
 
-  function command<K extends CommandType>(
-    type: K,
-    order: Order,
-    payload: CommandPayloads[K],
-    causationId: string | null,
-  ): OutboxMessage {
+export type SagaInput =
+  /** The order was just created (its `order.created` event). */
+  | { kind: 'started' }
+  | { kind: 'reply'; reply: Reply }
+  /** The awaited command's deadline passed (the sweeper saw it sent that long ago). */
+  | { kind: 'timeout'; messageId: string }
+  /** Someone else cancelled the order; `withdrawn` when the awaited command never left the outbox. */
+  | { kind: 'cancelled'; from: OrderStatus; withdrawn: boolean };
+
+export type ReplyOutcome = 'applied' | 'ignored' | 'compensated';
+
+export interface Decision {
+  /** The command whose reply the saga awaits next, `finished` when it awaits nothing, or `unchanged`. */
+  next: { step: StepName; awaitingMessageId: string } | 'finished' | 'unchanged';
+  commands: OutboxMessage[];
+  timeline: TimelineEntry[];
+  outcome: ReplyOutcome;
+}
+
+export interface PlaceOrderSagaDeps {
+  clock: Clock;
+  newId: IdGenerator;
+}
+
+type StepName = 'reserveInventory' | 'processPayment';
+
+/** What a reply means for its step: go on to the next step, or stop and cancel with a reason. */
+type StepResult = 'next' | Cancellation;
+
+/** Why the saga gives up: the reason for the history and its group for analytics. */
+interface Cancellation {
+  cancel: string;
+  category: SagaCancellation;
+}
+
+interface Context {
+  now: Date;
+  command<K extends CommandType>(type: K, order: Order, payload: CommandPayloads[K]): OutboxMessage;
+}
+
+type ReplyHandlers = {
+  [K in ReplyType]?: (order: Order, reply: Extract<Reply, { type: K }>, ctx: Context) => StepResult;
+};
+
+interface Step {
+  name: StepName;
+  /** How a timeout names the step: "inventory reservation timed out". */
+  label: string;
+  /** This step's command is out and its reply not in (whatever the order's status). */
+  isAwaited(order: Order): boolean;
+  invoke(order: Order, ctx: Context): OutboxMessage;
+  replies: ReplyHandlers;
+  /** The step's command never left the outbox: forget it was asked. */
+  withdraw(order: Order, ctx: Context): void;
+  /** Undoes what the step did; nothing to undo sends nothing. */
+  compensate(order: Order, reason: string, ctx: Context): OutboxMessage[];
+}
+
+/** Reserve the order's items; undo: release them (also a reservation still on its way). */
+const reserveInventory: Step = {
+  name: 'reserveInventory',
+  label: 'inventory reservation',
+  isAwaited: (order) => order.inventory.status === 'PENDING',
+  invoke(order, ctx) {
+    order.requestReservation(ctx.now);
+    const items = order.snapshot().items.map(({ productId, quantity }) => ({ productId, quantity }));
+    return ctx.command('inventory.reserve', order, { orderId: order.id, items });
+  },
+  replies: {
+    'inventory.reserved': (order, reply, ctx) => {
+      order.recordReservation(reply.payload.reservationId, ctx.now);
+      return 'next';
+    },
+    'inventory.rejected': (order, reply, ctx) => {
+      order.recordStockRejection(ctx.now);
+      return {
+        cancel: `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}`,
+        category: 'out_of_stock',
+      };
+    },
+  },
+  withdraw: (order, ctx) => order.withdrawReservation(ctx.now),
+  compensate(order, reason, ctx) {
+    if (!canMoveInventory(order.inventory.status, 'requestRelease')) return [];
+    order.requestRelease(ctx.now);
+    return [ctx.command('inventory.release', order, { orderId: order.id, reason })];
+  },
+};
+
+/** Charge the order's total; undo: refund the charge. */
+const processPayment: Step = {
+  name: 'processPayment',
+  label: 'payment',
+  isAwaited: (order) => order.payment.status === 'PENDING',
+  invoke(order, ctx) {
+    order.requestPayment(ctx.now);
+    const { customerId, totalMinor, currency } = order.snapshot();
+    return ctx.command('payment.process', order, {
+      orderId: order.id,
+      customerId,
+      amountMinor: totalMinor,
+      currency,
+    });
+  },
+  replies: {
+    'payment.succeeded': (order, reply, ctx) => {
+      order.recordPayment(reply.payload.transactionId, ctx.now);
+      return 'next';
+    },
+    'payment.failed': (order, reply, ctx) => {
+      order.recordPaymentFailure(ctx.now);
+      return { cancel: `payment declined: ${reply.payload.reason}`, category: 'payment_declined' };
+    },
+  },
+  withdraw: (order, ctx) => order.withdrawPayment(ctx.now),
+  compensate(order, _reason, ctx) {
+    const { payment, totalMinor, currency, refunds } = order.snapshot();
+    if (payment.status !== 'SUCCEEDED' || !payment.transactionId) return [];
+    order.requestRefund(ctx.now);
+    return [
+      ctx.command('payment.refund', order, {
+        orderId: order.id,
+        transactionId: payment.transactionId,
+        // What partial refunds (POST /refunds) have not already given back or are giving back.
+        amountMinor: totalMinor - claimedMinor(refunds),
+        currency,
+      }),
+    ];
+  },
+};
+
+/** The saga, in order. After the last step the order is CONFIRMED. */
+const steps: readonly Step[] = [reserveInventory, processPayment];
+
+export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
+  function context(now: Date, cause: string | null): Context {
     return {
-      exchange: topology.commandsExchange,
-      routingKey: type,
-      envelope: {
-        messageId: deps.newId(),
-        type,
-        correlationId: order.id,
-        causationId,
-        occurredAt: now().toISOString(),
-        payload,
-      },
+      now,
+      command: (type, order, payload) => ({
+        exchange: topology.commandsExchange,
+        routingKey: type,
+        envelope: {
+          messageId: deps.newId(),
+          type,
+          correlationId: order.id,
+          causationId: cause,
+          occurredAt: now.toISOString(),
+          payload,
+        },
+      }),
     };
   }
 
-  /** Each step beside its undo; an undo with nothing to undo sends nothing. */
-  const steps = {
-    reserveInventory: {
-      invoke: (order: Order, cause: string | null) => {
-        const { items } = order.snapshot();
-        order.setInventory(
-          { status: 'PENDING', reservationId: null },
-          'inventory reservation requested',
-          now(),
-        );
-        return command(
-          'inventory.reserve',
-          order,
-          { orderId: order.id, items: items.map(({ productId, quantity }) => ({ productId, quantity })) },
-          cause,
-        );
-      },
-      compensate: (order: Order, reason: string, cause: string | null) => {
-        const { inventory } = order.snapshot();
-        if (!['PENDING', 'RESERVED'].includes(inventory.status)) return [];
-        order.setInventory(
-          { ...inventory, status: 'RELEASED' },
-          `inventory release requested: ${reason}`,
-          now(),
-        );
-        return [command('inventory.release', order, { orderId: order.id, reason }, cause)];
-      },
-    },
-    processPayment: {
-      invoke: (order: Order, cause: string | null) => {
-        const { customerId, totalMinor, currency } = order.snapshot();
-        order.setPayment({ status: 'PENDING', transactionId: null }, 'payment requested', now());
-        return command(
-          'payment.process',
-          order,
-          { orderId: order.id, customerId, amountMinor: totalMinor, currency },
-          cause,
-        );
-      },
-      compensate: (order: Order, reason: string, cause: string | null) => {
-        const { payment, totalMinor, currency } = order.snapshot();
-        if (payment.status !== 'SUCCEEDED' || !payment.transactionId) return [];
-        order.setPayment({ ...payment, status: 'REFUNDED' }, `refund requested: ${reason}`, now());
-        return [
-          command(
-            'payment.refund',
-            order,
-            { orderId: order.id, transactionId: payment.transactionId, amountMinor: totalMinor, currency },
-            cause,
-          ),
-        ];
-      },
-    },
-  };
-
-  /** Undo everything done so far, newest first. */
-  const compensateAll = (order: Order, reason: string, cause: string | null) => [
-    ...steps.processPayment.compensate(order, reason, cause),
-    ...steps.reserveInventory.compensate(order, reason, cause),
-  ];
-
-  async function moveTo(tx: Transaction, saga: SagaState, step: SagaStep): Promise<void> {
-    const active = step === 'RESERVING_INVENTORY' || step === 'PROCESSING_PAYMENT';
-    await tx.sagas.update({ ...saga, step, deadlineAt: active ? deadline() : null, updatedAt: now() });
-  }
-
-  function cancel(order: Order, category: SagaCancellation, reason: string): void {
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason, category, now: now() });
-  }
-
-  /** Decides what a reply means for this order and saga; returns the commands to send. */
-  function decide(
-    order: Order,
-    saga: SagaState,
-    reply: Reply,
-  ): { outcome: ReplyOutcome; next?: SagaStep; send: OutboxMessage[] } {
-    const cause = reply.messageId;
-    const pending = order.status === 'PENDING';
-    const state = order.snapshot();
-    switch (reply.type) {
-      case 'inventory.reserved': {
-        if (saga.step === 'RESERVING_INVENTORY' && pending) {
-          order.setInventory(
-            { status: 'RESERVED', reservationId: reply.payload.reservationId },
-            'inventory reserved',
-            now(),
-          );
-          return {
-            outcome: 'applied',
-            next: 'PROCESSING_PAYMENT',
-            send: [steps.processPayment.invoke(order, cause)],
-          };
-        }
-        if (order.status === 'CANCELLED' && state.inventory.status !== 'RELEASED') {
-          order.setInventory(
-            { status: 'RESERVED', reservationId: reply.payload.reservationId },
-            'late reservation',
-            now(),
-          );
-          return {
-            outcome: 'compensated',
-            send: steps.reserveInventory.compensate(order, 'order already cancelled', cause),
-          };
-        }
-        if (order.status === 'CANCELLED') {
-          // Released when the step timed out; the release may have overtaken this reservation, so send it again.
-          order.recordStep('late reservation; release sent again', now());
-          return {
-            outcome: 'compensated',
-            send: [
-              command('inventory.release', order, { orderId: order.id, reason: 'late reservation' }, cause),
-            ],
-          };
-        }
-        return { outcome: 'ignored', send: [] };
-      }
-      case 'inventory.rejected': {
-        if (saga.step !== 'RESERVING_INVENTORY' || !pending) return { outcome: 'ignored', send: [] };
-        order.setInventory({ status: 'REJECTED', reservationId: null }, 'inventory rejected', now());
-        cancel(
-          order,
-          'out_of_stock',
-          `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}`,
-        );
-        return { outcome: 'applied', next: 'CANCELLED', send: [] };
-      }
-      case 'payment.succeeded': {
-        const paid = { status: 'SUCCEEDED' as const, transactionId: reply.payload.transactionId };
-        if (saga.step === 'PROCESSING_PAYMENT' && pending) {
-          order.setPayment(paid, `payment succeeded (${reply.payload.transactionId})`, now());
-          order.changeStatus({
-            to: 'CONFIRMED',
-            actor: 'saga',
-            reason: 'stock reserved and payment taken',
-            now: now(),
-          });
-          return { outcome: 'applied', next: 'COMPLETED', send: [] };
-        }
-        if (order.status === 'CANCELLED' && state.payment.status !== 'REFUNDED') {
-          order.setPayment(paid, `late payment (${reply.payload.transactionId})`, now());
-          return {
-            outcome: 'compensated',
-            send: steps.processPayment.compensate(order, 'order already cancelled', cause),
-          };
-        }
-        return { outcome: 'ignored', send: [] };
-      }
-      case 'payment.failed': {
-        if (saga.step !== 'PROCESSING_PAYMENT' || !pending) return { outcome: 'ignored', send: [] };
-        order.setPayment(
-          { status: 'FAILED', transactionId: null },
-          `payment failed: ${reply.payload.reason}`,
-          now(),
-        );
-        const send = steps.reserveInventory.compensate(order, 'payment failed', cause);
-        cancel(order, 'payment_declined', `payment declined: ${reply.payload.reason}`);
-        return { outcome: 'applied', next: 'CANCELLED', send };
-      }
-      case 'inventory.released':
-        // Compensations set their status when sent; their confirmations only add to the history.
-        order.recordStep('inventory released', now());
-        return { outcome: 'applied', send: [] };
-      case 'inventory.committed':
-        if (reply.payload.shipmentId) {
-          const committed = order.recordStockCommitted(reply.payload.shipmentId, now());
-          return { outcome: committed ? 'applied' : 'ignored', send: [] };
-        }
-        order.setInventory({ ...state.inventory, status: 'COMMITTED' }, 'inventory committed', now());
-        return { outcome: 'applied', send: [] };
-      case 'payment.refunded':
-        if (reply.payload.refundId) {
-          const settled = order.settleRefund(reply.payload.refundId, 'SUCCEEDED', now());
-          return { outcome: settled ? 'applied' : 'ignored', send: [] };
-        }
-        order.recordStep(`refund completed (${reply.payload.transactionId})`, now());
-        return { outcome: 'applied', send: [] };
-      case 'payment.refund_failed': {
-        const settled = order.settleRefund(reply.payload.refundId, 'FAILED', now());
-        return { outcome: settled ? 'applied' : 'ignored', send: [] };
-      }
-    }
-  }
-
   return {
-    /** Step one, in the transaction that creates the order. */
-    async start(tx: Transaction, order: Order): Promise<void> {
-      const started = now();
-      await tx.sagas.insert({
-        orderId: order.id,
-        step: 'RESERVING_INVENTORY',
-        deadlineAt: deadline(),
-        startedAt: started,
-        updatedAt: started,
-      });
-      await tx.outbox.add([steps.reserveInventory.invoke(order, null)]);
-    },
-
-    /** A customer, admin or fulfilment changed the status: undo or finish what the saga did. */
-    async onStatusChanged(tx: Transaction, order: Order, from: OrderStatus): Promise<void> {
-      if (order.status === 'CANCELLED') {
-        await tx.outbox.add(compensateAll(order, `order cancelled (was ${from})`, null));
-        const saga = await tx.sagas.find(order.id);
-        if (saga && saga.step !== 'COMPLETED' && saga.step !== 'CANCELLED')
-          await moveTo(tx, saga, 'CANCELLED');
-      }
-    },
-
-    /** Applies a participant's reply once; the caller holds the order's lock (see handleReply in saga-replies). */
-    async applyReply(tx: Transaction, order: Order, reply: Reply): Promise<ReplyOutcome> {
-      const saga = await tx.sagas.find(order.id);
-      if (!saga) return 'unknown-order';
-      const decision = decide(order, saga, reply);
-      await tx.outbox.add(decision.send);
-      if (decision.next) await moveTo(tx, saga, decision.next);
-      await tx.orders.update(order);
-      return decision.outcome;
-    },
-
-    /** A step missed its deadline: compensate as if it had failed. */
-    async applyTimeout(tx: Transaction, order: Order): Promise<boolean> {
-      const saga = await tx.sagas.find(order.id);
-      if (!saga?.deadlineAt || saga.deadlineAt > now()) return false;
-      const step = saga.step === 'RESERVING_INVENTORY' ? 'inventory reservation' : 'payment';
-      if (order.status === 'PENDING') {
-        const send = compensateAll(order, `${step} timed out`, null);
-        cancel(order, 'timed_out', `${step} timed out`);
-        await tx.outbox.add(send);
-      }
-      await moveTo(tx, saga, 'CANCELLED');
-      await tx.orders.update(order);
-      return true;
+    /** What `input` means for this order and saga: pure apart from the order's own guarded changes. */
+    decide(order: Order, saga: SagaState | undefined, input: SagaInput): Decision {
+      const now = deps.clock();
+      const cause = input.kind === 'reply' ? input.reply.messageId : null;
+      const ctx = context(now, cause);
+      const log = new TimelineLog(now);
+      if (input.kind === 'reply') log.reply(input.reply);
+      const choice = decideInput(order, saga, input, ctx, log);
+      if (input.kind === 'reply') log.outcome(choice.outcome);
+      return { ...choice, timeline: log.entries };
     },
   };
 }
 
 export type PlaceOrderSaga = ReturnType<typeof placeOrderSaga>;
 
-export function isReply(envelope: Envelope): envelope is Reply {
-  return (
-    [
-      'inventory.reserved',
-      'inventory.rejected',
-      'inventory.released',
-      'inventory.committed',
-      'payment.succeeded',
-      'payment.failed',
-      'payment.refunded',
-      'payment.refund_failed',
-    ] as string[]
-  ).includes(envelope.type);
+/** A decision before its timeline entries are attached. */
+type Choice = Omit<Decision, 'timeline'>;
+
+function decideInput(
+  order: Order,
+  saga: SagaState | undefined,
+  input: SagaInput,
+  ctx: Context,
+  log: TimelineLog,
+): Choice {
+  const awaited = steps.find((step) => step.isAwaited(order));
+  // Only a PENDING order moves forward; a cancelled one may still await a late reply.
+  const current = order.status === 'PENDING' ? awaited : undefined;
+  switch (input.kind) {
+    case 'started': {
+      const first = steps[0] as Step;
+      const command = first.invoke(order, ctx);
+      log.commands('command', [command]);
+      return {
+        next: { step: first.name, awaitingMessageId: command.envelope.messageId },
+        commands: [command],
+        outcome: 'applied',
+      };
+    }
+    case 'reply': {
+      const handler = current?.replies[input.reply.type] as
+        | ((order: Order, reply: Reply, ctx: Context) => StepResult)
+        | undefined;
+      if (current && handler) {
+        return advance(order, current, handler(order, input.reply, ctx), input.reply, ctx, log);
+      }
+      return afterTheFact(order, input.reply, ctx, log);
+    }
+    case 'timeout': {
+      // A reply moved the saga on between the sweeper's claim and this decision.
+      if (saga?.awaitingMessageId !== input.messageId) return unchanged('ignored');
+      if (!current) return { next: 'finished', commands: [], outcome: 'ignored' };
+      const reason = `${current.label} timed out`;
+      log.note('timeout', reason);
+      return cancel(order, { cancel: reason, category: 'timed_out' }, ctx, log);
+    }
+    case 'cancelled': {
+      if (awaited && input.withdrawn) {
+        awaited.withdraw(order, ctx);
+        log.note('withdrawn', `${awaited.label} command withdrawn before it was sent`);
+      }
+      const commands = compensateAll(order, `order cancelled (was ${input.from})`, ctx, log);
+      return { next: 'finished', commands, outcome: 'compensated' };
+    }
+  }
+}
+
+/** The current step's reply was applied: go on to the next step, confirm, or cancel. */
+function advance(
+  order: Order,
+  step: Step,
+  result: StepResult,
+  reply: Reply,
+  ctx: Context,
+  log: TimelineLog,
+): Choice {
+  if (result !== 'next') {
+    const decision = cancel(order, result, ctx, log, reply.messageId);
+    return { ...decision, outcome: 'applied' };
+  }
+  const following = steps[steps.indexOf(step) + 1];
+  if (following) {
+    const command = following.invoke(order, ctx);
+    log.commands('command', [command]);
+    return {
+      next: { step: following.name, awaitingMessageId: command.envelope.messageId },
+      commands: [command],
+      outcome: 'applied',
+    };
+  }
+  order.changeStatus({
+    to: 'CONFIRMED',
+    actor: 'saga',
+    reason: 'stock reserved and payment taken',
+    causationId: reply.messageId,
+    now: ctx.now,
+  });
+  return { next: 'finished', commands: [], outcome: 'applied' };
+}
+
+/** Undo every step done so far, newest first, then cancel the order. */
+function cancel(
+  order: Order,
+  why: Cancellation,
+  ctx: Context,
+  log: TimelineLog,
+  causationId: string | null = null,
+): Choice {
+  const reason = why.cancel;
+  const commands = compensateAll(order, reason, ctx, log);
+  order.changeStatus({
+    to: 'CANCELLED',
+    actor: 'saga',
+    reason,
+    category: why.category,
+    causationId,
+    now: ctx.now,
+  });
+  return { next: 'finished', commands, outcome: 'compensated' };
+}
+
+function compensateAll(order: Order, reason: string, ctx: Context, log: TimelineLog): OutboxMessage[] {
+  const commands = [...steps].reverse().flatMap((step) => step.compensate(order, reason, ctx));
+  log.commands('compensation', commands);
+  return commands;
+}
+
+/**
+ * A reply for no step the saga is at: confirmations of compensations, duplicates, late successes
+ * after the saga gave up, and successes it never asked for. Every success not wanted is undone.
+ */
+function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog): Choice {
+  const { inventory, payment } = order.snapshot();
+  switch (reply.type) {
+    case 'inventory.released':
+      if (inventory.status !== 'RELEASING') return unchanged('ignored');
+      order.recordRelease(ctx.now);
+      return unchanged('applied');
+    case 'inventory.committed':
+      // A shipment's units (fulfilment-saga.ts); the reservation as a whole follows from them.
+      if (reply.payload.shipmentId)
+        return unchanged(
+          order.recordStockCommitted(reply.payload.shipmentId, ctx.now) ? 'applied' : 'ignored',
+        );
+      if (inventory.status !== 'COMMITTING') return unchanged('ignored');
+      order.recordCommit(ctx.now);
+      return unchanged('applied');
+    case 'payment.refunded':
+      if (reply.payload.refundId)
+        return unchanged(
+          order.settleRefund(reply.payload.refundId, 'SUCCEEDED', ctx.now) ? 'applied' : 'ignored',
+        );
+      if (payment.status !== 'REFUNDING' || payment.transactionId !== reply.payload.transactionId)
+        return unchanged('ignored');
+      order.recordRefund(ctx.now);
+      return unchanged('applied');
+    case 'inventory.reserved': {
+      const { reservationId } = reply.payload;
+      if (reservationId === inventory.reservationId) return unchanged('ignored');
+      if (inventory.reservationId === null && ['RELEASING', 'RELEASED'].includes(inventory.status)) {
+        // The reservation the saga asked for, landing after it gave up: its release may have
+        // overtaken it at the participant, so ask again (releasing is idempotent).
+        return undo(
+          log,
+          [ctx.command('inventory.release', order, { orderId: order.id, reason: 'late reservation' })],
+          'compensation',
+        );
+      }
+      log.note('unrequested_effect', `reservation ${reservationId} not requested; releasing it`);
+      return undo(
+        log,
+        [
+          ctx.command('inventory.release', order, {
+            orderId: order.id,
+            reason: 'unrequested reservation',
+            reservationId,
+          }),
+        ],
+        'compensation',
+      );
+    }
+    case 'payment.succeeded': {
+      const { transactionId, amountMinor } = reply.payload;
+      if (transactionId === payment.transactionId) return unchanged('ignored');
+      if (payment.status === 'PENDING') {
+        // The charge the saga asked for, landing after it gave up: take note, then refund it.
+        order.recordPayment(transactionId, ctx.now);
+        const commands = processPayment.compensate(order, 'late payment', ctx);
+        return undo(log, commands, 'compensation');
+      }
+      log.note('unrequested_effect', `charge ${transactionId} not requested; refunding it`);
+      const refund = ctx.command('payment.refund', order, {
+        orderId: order.id,
+        transactionId,
+        amountMinor,
+        currency: reply.payload.currency,
+      });
+      return undo(log, [refund], 'compensation');
+    }
+    case 'payment.refund_failed':
+      return unchanged(order.settleRefund(reply.payload.refundId, 'FAILED', ctx.now) ? 'applied' : 'ignored');
+    case 'inventory.rejected':
+    case 'payment.failed':
+      return unchanged('ignored');
+  }
+}
+
+function undo(log: TimelineLog, commands: OutboxMessage[], kind: TimelineKind): Choice {
+  log.commands(kind, commands);
+  return { next: 'unchanged', commands, outcome: 'compensated' };
+}
+
+function unchanged(outcome: ReplyOutcome): Choice {
+  return { next: 'unchanged', commands: [], outcome };
+}
+
+/** Collects the timeline entries of one decision. */
+class TimelineLog {
+  readonly entries: TimelineEntry[] = [];
+  constructor(private readonly now: Date) {}
+
+  reply(reply: Reply): void {
+    this.entries.push({
+      at: this.now,
+      kind: 'reply',
+      messageType: reply.type,
+      messageId: reply.messageId,
+      detail: replyDetail(reply),
+    });
+  }
+
+  /** Notes on the reply's entry what the saga made of it. */
+  outcome(outcome: ReplyOutcome): void {
+    const entry = this.entries[0];
+    if (entry) entry.detail = entry.detail ? `${outcome}: ${entry.detail}` : outcome;
+  }
+
+  commands(kind: TimelineKind, commands: readonly OutboxMessage[]): void {
+    for (const { envelope } of commands) {
+      const payload = envelope.payload as { reason?: string };
+      this.entries.push({
+        at: this.now,
+        kind,
+        messageType: envelope.type,
+        messageId: envelope.messageId,
+        detail: payload.reason ?? null,
+      });
+    }
+  }
+
+  note(kind: TimelineKind, detail: string): void {
+    this.entries.push({ at: this.now, kind, messageType: null, messageId: null, detail });
+  }
+}
+
+function replyDetail(reply: Reply): string | null {
+  switch (reply.type) {
+    case 'inventory.reserved':
+      return `reservation ${reply.payload.reservationId}`;
+    case 'inventory.rejected':
+      return reply.payload.reason;
+    case 'payment.succeeded':
+    case 'payment.refunded':
+      return `transaction ${reply.payload.transactionId}`;
+    case 'payment.failed':
+      return reply.payload.reason;
+    default:
+      return null;
+  }
 }

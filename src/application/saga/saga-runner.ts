@@ -1,6 +1,7 @@
-import type { Envelope } from '../messages.js';
-import type { Clock, UnitOfWork } from '../ports.js';
-import { isReply, type PlaceOrderSaga, type ReplyOutcome } from './place-order-saga.js';
+import type { Order } from '../../domain/order.js';
+import { type Envelope, isReply } from '../messages.js';
+import type { Clock, DomainEventPolicy, Repositories, SagaState, UnitOfWork } from '../ports.js';
+import type { Decision, PlaceOrderSaga, ReplyOutcome, SagaInput } from './place-order-saga.js';
 
 export class UnknownReply extends Error {
   constructor(type: string) {
@@ -9,33 +10,109 @@ export class UnknownReply extends Error {
   }
 }
 
+/** What the runner tells its observers about every decision it persisted (logs, metrics). */
+export type DecisionObserver = (order: Order, input: SagaInput, decision: Decision) => void;
+
+export interface SagaRunnerDeps {
+  saga: PlaceOrderSaga;
+  clock: Clock;
+  /** How long a participant has to answer a command, from the moment the broker took it. */
+  stepTimeoutMs: number;
+  observe?: DecisionObserver;
+}
+
+/**
+ * The one place that turns the saga's decisions into writes: the order, the saga's timer row,
+ * the commands (outbox) and the timeline, queued into the caller's unit of work, which writes
+ * them together.
+ */
+function persist(
+  repositories: Repositories,
+  order: Order,
+  saga: SagaState | undefined,
+  decision: Decision,
+  now: Date,
+): void {
+  repositories.orders.update(order);
+  repositories.outbox.add(decision.commands);
+  repositories.timeline.add(order.id, decision.timeline);
+  if (decision.next === 'finished') {
+    if (saga) repositories.sagas.end(order.id);
+  } else if (decision.next !== 'unchanged') {
+    repositories.sagas.save({
+      orderId: order.id,
+      awaitingMessageId: decision.next.awaitingMessageId,
+      startedAt: saga?.startedAt ?? now,
+      updatedAt: now,
+    });
+  }
+}
+
+/**
+ * Starts the saga from `order.created` and lets it react to status changes others make (a
+ * cancellation undoes what the saga did), inside the unit of work that recorded the event.
+ * Shipping commits stock shipment by shipment (fulfilment-saga.ts).
+ */
+export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
+  return async (repositories, order, event) => {
+    const decide = async (input: SagaInput, saga?: SagaState) => {
+      const decision = deps.saga.decide(order, saga, input);
+      persist(repositories, order, saga, decision, deps.clock());
+      deps.observe?.(order, input, decision);
+    };
+    if (event.type === 'order.created') return decide({ kind: 'started' });
+    // Shipments and refunds are fulfilment-saga.ts's; the saga's own changes are part of its decision.
+    if (event.type !== 'order.status_changed' || event.by === 'saga') return;
+    if (event.to === 'CANCELLED') {
+      const saga = await repositories.sagas.find(order.id);
+      const withdrawn = saga ? await repositories.outbox.withdraw(saga.awaitingMessageId) : false;
+      return decide({ kind: 'cancelled', from: event.from, withdrawn }, saga);
+    }
+  };
+}
+
 /**
  * The saga's two entry points from the outside world, each one transaction: a participant's
  * reply (deduplicated by messageId in the inbox, in the same transaction as its effect) and the
  * timeout sweep.
  */
-export function sagaRunner(deps: { uow: UnitOfWork; saga: PlaceOrderSaga; clock: Clock }) {
+export function sagaRunner(deps: SagaRunnerDeps & { uow: UnitOfWork }) {
+  async function apply(repositories: Repositories, order: Order, input: SagaInput): Promise<Decision> {
+    const saga = await repositories.sagas.find(order.id);
+    const decision = deps.saga.decide(order, saga, input);
+    persist(repositories, order, saga, decision, deps.clock());
+    deps.observe?.(order, input, decision);
+    return decision;
+  }
+
   return {
-    handleReply(envelope: Envelope): Promise<ReplyOutcome | 'duplicate'> {
+    handleReply(envelope: Envelope): Promise<ReplyOutcome | 'duplicate' | 'unknown-order'> {
       if (!isReply(envelope)) throw new UnknownReply(envelope.type);
       return deps.uow.run(
-        async (tx) => {
-          if (!(await tx.inbox.markProcessed(envelope.messageId, envelope.type))) return 'duplicate';
-          const order = await tx.orders.findByIdForUpdate(envelope.correlationId);
+        async (repositories) => {
+          if (!(await repositories.inbox.markProcessed(envelope.messageId, envelope.type)))
+            return 'duplicate';
+          const order = await repositories.orders.findByIdForUpdate(envelope.correlationId);
           if (!order) return 'unknown-order';
-          return deps.saga.applyReply(tx, order, envelope);
+          return (await apply(repositories, order, { kind: 'reply', reply: envelope })).outcome;
         },
         { causationId: envelope.messageId },
       );
     },
 
-    /** Compensates sagas whose step deadline passed; returns how many it handled. */
+    /** Gives up on steps whose command was sent longer ago than the step timeout; returns how many. */
     sweepTimeouts(limit: number): Promise<number> {
-      return deps.uow.run(async (tx) => {
+      return deps.uow.run(async (repositories) => {
+        const sentBefore = new Date(deps.clock().getTime() - deps.stepTimeoutMs);
         let handled = 0;
-        for (const orderId of await tx.sagas.claimTimedOut(deps.clock(), limit)) {
-          const order = await tx.orders.findByIdForUpdate(orderId);
-          if (order && (await deps.saga.applyTimeout(tx, order))) handled += 1;
+        for (const due of await repositories.sagas.claimTimedOut(sentBefore, limit)) {
+          const order = await repositories.orders.findByIdForUpdate(due.orderId);
+          if (!order) continue;
+          const decision = await apply(repositories, order, {
+            kind: 'timeout',
+            messageId: due.awaitingMessageId,
+          });
+          if (decision.outcome !== 'ignored') handled += 1;
         }
         return handled;
       });

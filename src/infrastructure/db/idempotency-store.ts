@@ -3,7 +3,12 @@ import { IdempotencyKeyTaken, type IdempotencyStore } from '../../application/po
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
-export function idempotencyStore(trx: Kysely<Database>, now: () => number): IdempotencyStore {
+export interface QueuedIdempotencyStore extends IdempotencyStore {
+  flush(): Promise<void>;
+}
+
+export function idempotencyStore(trx: Kysely<Database>, now: () => number): QueuedIdempotencyStore {
+  const queued: Array<{ scope: string; key: string; response: Parameters<IdempotencyStore['save']>[2] }> = [];
   return {
     async find(scope, key) {
       const row = await trx
@@ -22,24 +27,31 @@ export function idempotencyStore(trx: Kysely<Database>, now: () => number): Idem
       );
     },
 
-    async save(scope, key, response) {
-      try {
-        await trx
-          .insertInto('idempotency_keys')
-          .values({
-            scope,
-            idempotency_key: key,
-            request_hash: response.requestHash,
-            status_code: response.statusCode,
-            response_body: response.body,
-            order_id: response.orderId,
-            created_at: now(),
-          })
-          .execute();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new IdempotencyKeyTaken();
-        throw error;
+    save(scope, key, response) {
+      queued.push({ scope, key, response });
+    },
+
+    async flush() {
+      for (const { scope, key, response } of queued) {
+        try {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({
+              scope,
+              idempotency_key: key,
+              request_hash: response.requestHash,
+              status_code: response.statusCode,
+              response_body: response.body(),
+              order_id: response.orderId,
+              created_at: now(),
+            })
+            .execute();
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new IdempotencyKeyTaken();
+          throw error;
+        }
       }
+      queued.length = 0;
     },
   };
 }

@@ -7,17 +7,25 @@ import { loadOrders } from './order-loader.js';
 import { toHistoryRows, toItemRows, toOrderRow } from './order-rows.js';
 import type { Database } from './schema.js';
 
+export interface TrackedOrders extends OrderRepository {
+  /** The orders queued for writing, in the order they were first queued. */
+  queued(): Order[];
+  /**
+   * Writes every queued order once: new ones inserted, changed ones updated under the optimistic
+   * lock. Returns the orders it wrote (an unchanged one is not written).
+   */
+  flush(): Promise<Order[]>;
+}
+
 /**
- * Orders inside one transaction. It remembers the version and history length each order had
- * when read, so `update` can check the optimistic lock and append only the new history rows,
- * and it hands every saved order to `onSaved` so the unit of work can collect its events.
+ * Orders inside one unit of work. Reads happen at once; writes are queued and done by `flush`,
+ * after the domain event policies have run, so each order is written once per transaction. It
+ * remembers the version and history length each order had when read, so the update checks the
+ * optimistic lock and appends only the new history rows.
  */
-export function orderRepository(
-  trx: Kysely<Database>,
-  dialect: Dialect,
-  onSaved: (order: Order) => void,
-): OrderRepository {
+export function orderRepository(trx: Kysely<Database>, dialect: Dialect): TrackedOrders {
   const loaded = new WeakMap<Order, { version: number; historyLength: number }>();
+  const queue = new Map<Order, 'insert' | 'update'>();
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
     // Locks the row until commit; SQLite needs no lock because its writers are serialized.
@@ -28,36 +36,49 @@ export function orderRepository(
     return order;
   }
 
+  async function insert(order: Order): Promise<boolean> {
+    const state = order.snapshot();
+    await trx.insertInto('orders').values(toOrderRow(state)).execute();
+    await trx.insertInto('order_items').values(toItemRows(state)).execute();
+    await trx.insertInto('order_status_history').values(toHistoryRows(state)).execute();
+    return true;
+  }
+
+  async function update(order: Order): Promise<boolean> {
+    const before = loaded.get(order);
+    if (!before) throw new Error('update() needs an order read through this repository');
+    const state = order.snapshot();
+    if (state.version === before.version) return false;
+    const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = toOrderRow(state);
+    const result = await trx
+      .updateTable('orders')
+      .set(changes)
+      .where('id', '=', state.id)
+      .where('version', '=', before.version)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrencyConflict(state.id);
+    const newHistory = toHistoryRows(state, before.historyLength);
+    if (newHistory.length > 0) await trx.insertInto('order_status_history').values(newHistory).execute();
+    return true;
+  }
+
   return {
     findById: (id) => find(id, false),
     findByIdForUpdate: (id) => find(id, true),
-
-    async insert(order) {
-      const state = order.snapshot();
-      await trx.insertInto('orders').values(toOrderRow(state)).execute();
-      await trx.insertInto('order_items').values(toItemRows(state)).execute();
-      await trx.insertInto('order_status_history').values(toHistoryRows(state)).execute();
-      loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });
-      onSaved(order);
+    insert(order) {
+      queue.set(order, 'insert');
     },
-
-    async update(order) {
-      const before = loaded.get(order);
-      if (!before) throw new Error('update() needs an order read through this repository');
-      const state = order.snapshot();
-      if (state.version === before.version) return;
-      const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = toOrderRow(state);
-      const result = await trx
-        .updateTable('orders')
-        .set(changes)
-        .where('id', '=', state.id)
-        .where('version', '=', before.version)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new ConcurrencyConflict(state.id);
-      const newHistory = toHistoryRows(state, before.historyLength);
-      if (newHistory.length > 0) await trx.insertInto('order_status_history').values(newHistory).execute();
-      loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });
-      onSaved(order);
+    update(order) {
+      if (!queue.has(order)) queue.set(order, 'update');
+    },
+    queued: () => [...queue.keys()],
+    async flush() {
+      const written: Order[] = [];
+      for (const [order, write] of queue) {
+        if (await (write === 'insert' ? insert(order) : update(order))) written.push(order);
+      }
+      queue.clear();
+      return written;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { CancellationCategory } from '../../domain/cancellation.js';
 import type { InventoryStatus, OrderState, PaymentStatus } from '../../domain/order.js';
-import type { OrderStatus } from '../../domain/order-status.js';
+import type { Actor, OrderStatus } from '../../domain/order-status.js';
 import type { Refund } from '../../domain/refunds.js';
 import type { Shipment, ShipmentLine } from '../../domain/shipments.js';
 import type { OrderItemsTable, OrderStatusHistoryTable, OrdersTable } from './schema.js';
@@ -51,7 +51,9 @@ export function toHistoryRows(order: Readonly<OrderState>, fromIndex = 0): Order
     seq: fromIndex + offset + 1,
     status: change.status,
     changed_at: change.changedAt.getTime(),
+    changed_by: change.changedBy,
     reason: change.reason,
+    causation_id: change.causationId,
   }));
 }
 
@@ -104,7 +106,10 @@ export function toOrderState(
       .map((change) => ({
         status: change.status as OrderStatus,
         changedAt: new Date(Number(change.changed_at)),
+        // Rows from before who and why were recorded: the saga made every change but the first.
+        changedBy: (change.changed_by ?? (change.seq === 1 ? 'customer' : 'saga')) as Actor,
         reason: change.reason,
+        causationId: change.causation_id ?? null,
       })),
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),

@@ -1,17 +1,42 @@
 import type { Kysely } from 'kysely';
-import type { Inbox, Outbox } from '../../application/ports.js';
+import type { Inbox, Outbox, OutboxMessage, Timeline, TimelineEntry } from '../../application/ports.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
-export function outboxWriter(trx: Kysely<Database>, now: () => number): Outbox {
+export interface QueuedOutbox extends Outbox {
+  flush(): Promise<void>;
+}
+
+/** Outbox rows of one unit of work, written with one multi-row INSERT at its end. */
+export function outboxWriter(trx: Kysely<Database>, now: () => number): QueuedOutbox {
+  const queued: OutboxMessage[] = [];
   return {
-    async add(messages) {
-      if (messages.length === 0) return;
+    add(messages) {
+      queued.push(...messages);
+    },
+
+    async withdraw(messageId) {
+      const queuedAt = queued.findIndex((message) => message.envelope.messageId === messageId);
+      if (queuedAt >= 0) {
+        queued.splice(queuedAt, 1);
+        return true;
+      }
+      // Under MySQL a row the relay is publishing is locked by it: this waits, then finds it sent.
+      const result = await trx
+        .deleteFrom('outbox')
+        .where('message_id', '=', messageId)
+        .where('sent_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    async flush() {
+      if (queued.length === 0) return;
       const createdAt = now();
       await trx
         .insertInto('outbox')
         .values(
-          messages.map(({ exchange, routingKey, envelope }) => ({
+          queued.map(({ exchange, routingKey, envelope }) => ({
             message_id: envelope.messageId,
             exchange,
             routing_key: routingKey,
@@ -24,6 +49,37 @@ export function outboxWriter(trx: Kysely<Database>, now: () => number): Outbox {
           })),
         )
         .execute();
+      queued.length = 0;
+    },
+  };
+}
+
+export interface QueuedTimeline extends Timeline {
+  flush(): Promise<void>;
+}
+
+export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
+  const queued: Array<{ orderId: string; entry: TimelineEntry }> = [];
+  return {
+    add(orderId, entries) {
+      for (const entry of entries) queued.push({ orderId, entry });
+    },
+    async flush() {
+      if (queued.length === 0) return;
+      await trx
+        .insertInto('order_timeline')
+        .values(
+          queued.map(({ orderId, entry }) => ({
+            order_id: orderId,
+            occurred_at: entry.at.getTime(),
+            kind: entry.kind,
+            message_type: entry.messageType,
+            message_id: entry.messageId,
+            detail: entry.detail?.slice(0, 500) ?? null,
+          })),
+        )
+        .execute();
+      queued.length = 0;
     },
   };
 }

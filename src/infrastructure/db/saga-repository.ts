@@ -1,67 +1,95 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { SagaRepository, SagaState, SagaStep } from '../../application/ports.js';
+import type { Kysely } from 'kysely';
+import type { SagaRepository, SagaState } from '../../application/ports.js';
 import type { Dialect } from './connection.js';
-import type { Database, SagaInstancesTable } from './schema.js';
+import type { Database } from './schema.js';
 
-export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): SagaRepository {
+export interface QueuedSagas extends SagaRepository {
+  flush(): Promise<void>;
+}
+
+/** Saga timer rows; writes are queued and done by `flush`, after the orders they belong to. */
+export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedSagas {
+  const writes = new Map<string, SagaState | null>();
+  const known = new Set<string>();
+
   return {
-    async insert(saga) {
-      await trx.insertInto('saga_instances').values(toRow(saga)).execute();
-    },
-
     async find(orderId) {
       const row = await trx
         .selectFrom('saga_instances')
         .selectAll()
         .where('order_id', '=', orderId)
         .executeTakeFirst();
-      return row && toState(row);
+      if (!row) return undefined;
+      known.add(orderId);
+      return {
+        orderId: row.order_id,
+        awaitingMessageId: row.awaiting_message_id,
+        startedAt: new Date(Number(row.started_at)),
+        updatedAt: new Date(Number(row.updated_at)),
+      };
     },
 
-    async update(saga) {
-      const { order_id: _orderId, started_at: _startedAt, ...changes } = toRow(saga);
-      await trx.updateTable('saga_instances').set(changes).where('order_id', '=', saga.orderId).execute();
+    save(saga) {
+      writes.set(saga.orderId, saga);
     },
 
-    async claimTimedOut(now, limit) {
+    end(orderId) {
+      writes.set(orderId, null);
+    },
+
+    async claimTimedOut(sentBefore, limit) {
+      // The deadline runs from the broker's confirm of the awaited command (the relay sets
+      // sent_at then); a command still waiting in the outbox is never late. A sent row removed by
+      // housekeeping is long past any deadline.
       const due = await trx
-        .selectFrom('saga_instances')
-        .select('order_id')
-        .where('deadline_at', '<=', now.getTime())
-        .orderBy('deadline_at')
+        .selectFrom('saga_instances as s')
+        .leftJoin('outbox as o', 'o.message_id', 's.awaiting_message_id')
+        .select(['s.order_id as orderId', 's.awaiting_message_id as awaitingMessageId'])
+        .where((eb) => eb.or([eb('o.sent_at', '<=', sentBefore.getTime()), eb('o.id', 'is', null)]))
+        .orderBy('s.updated_at')
         .limit(limit)
         .execute();
-      const ids = due.map((row) => row.order_id);
-      if (dialect === 'sqlite' || ids.length === 0) return ids;
+      if (dialect === 'sqlite' || due.length === 0) return due;
       // Lock the orders (the saga's guard), skipping those another instance is working on.
       const locked = await trx
         .selectFrom('orders')
         .select('id')
-        .where('id', 'in', ids)
+        .where(
+          'id',
+          'in',
+          due.map((row) => row.orderId),
+        )
         .forUpdate()
         .skipLocked()
         .execute();
-      return locked.map((row) => row.id);
+      const ids = new Set(locked.map((row) => row.id));
+      return due.filter((row) => ids.has(row.orderId));
     },
-  };
-}
 
-function toRow(saga: SagaState): SagaInstancesTable {
-  return {
-    order_id: saga.orderId,
-    step: saga.step,
-    deadline_at: saga.deadlineAt?.getTime() ?? null,
-    started_at: saga.startedAt.getTime(),
-    updated_at: saga.updatedAt.getTime(),
-  };
-}
-
-function toState(row: Selectable<SagaInstancesTable>): SagaState {
-  return {
-    orderId: row.order_id,
-    step: row.step as SagaStep,
-    deadlineAt: row.deadline_at === null ? null : new Date(Number(row.deadline_at)),
-    startedAt: new Date(Number(row.started_at)),
-    updatedAt: new Date(Number(row.updated_at)),
+    async flush() {
+      for (const [orderId, saga] of writes) {
+        if (saga === null) {
+          await trx.deleteFrom('saga_instances').where('order_id', '=', orderId).execute();
+        } else if (known.has(orderId)) {
+          await trx
+            .updateTable('saga_instances')
+            .set({ awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() })
+            .where('order_id', '=', orderId)
+            .execute();
+        } else {
+          await trx
+            .insertInto('saga_instances')
+            .values({
+              order_id: orderId,
+              awaiting_message_id: saga.awaitingMessageId,
+              started_at: saga.startedAt.getTime(),
+              updated_at: saga.updatedAt.getTime(),
+            })
+            .execute();
+          known.add(orderId);
+        }
+      }
+      writes.clear();
+    },
   };
 }

@@ -12,6 +12,7 @@ export interface Database {
   outbox: OutboxTable;
   inbox: InboxTable;
   saga_instances: SagaInstancesTable;
+  order_timeline: OrderTimelineTable;
   order_summaries: OrderSummariesTable;
   order_products: OrderProductsTable;
   order_stats: OrderStatsTable;
@@ -62,7 +63,10 @@ export interface OrderStatusHistoryTable {
   seq: number;
   status: string;
   changed_at: number;
+  /** Null on rows written before migration 0007. */
+  changed_by: string | null;
   reason: string | null;
+  causation_id: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -96,12 +100,23 @@ export interface InboxTable {
   processed_at: number;
 }
 
+/** A running saga's timer: the command whose reply it awaits (deadline: that outbox row's sent_at + step timeout). */
 export interface SagaInstancesTable {
   order_id: string;
-  step: string;
-  deadline_at: number | null;
+  awaiting_message_id: string;
   started_at: number;
   updated_at: number;
+}
+
+/** Saga progress per order (commands, replies, timeouts, compensations), oldest first by id. */
+export interface OrderTimelineTable {
+  id: Generated<number>;
+  order_id: string;
+  occurred_at: number;
+  kind: string;
+  message_type: string | null;
+  message_id: string | null;
+  detail: string | null;
 }
 
 /** Read model (docs/read-model.md): one denormalized row per order, with its whole API view. */

@@ -1,12 +1,12 @@
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely, Transaction as KyselyTransaction } from 'kysely';
-import type { OutboxMessage, Transaction, UnitOfWork } from '../../application/ports.js';
+import type { DomainEventPolicy, OutboxMessage, Repositories, UnitOfWork } from '../../application/ports.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Dialect } from './connection.js';
 import { idempotencyStore } from './idempotency-store.js';
 import { orderRepository } from './order-repository.js';
-import { inboxWriter, outboxWriter } from './outbox-inbox.js';
+import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
 import { isTransientConflict } from './sql-errors.js';
@@ -40,18 +40,26 @@ export interface UnitOfWorkOptions {
     events: readonly OrderEvent[],
     causationId: string | null,
   ) => OutboxMessage[];
+  /** React to domain events inside the transaction (the place-order saga). */
+  policies?: readonly DomainEventPolicy[];
   projectors?: readonly Projector[];
   /** Runs of one unit of work when the database aborts it as a deadlock victim. */
   maxAttempts?: number;
   afterCommit?: readonly CommitObserver[];
 }
 
+/** Policies that keep causing events past this many rounds are a bug, not a workload. */
+const maxPolicyRounds = 10;
+
 /**
- * One database transaction per use case. Before commit, the events of every order saved in it
- * become outbox rows and read-model updates, so a state change and its messages commit together.
+ * One database transaction per use case. When the work is done, the domain events of every order
+ * it saved go to the policies, then everything is written in one pass: orders, saga rows, outbox
+ * (commands and event messages), timeline, read model. A state change and its messages commit
+ * together, and each order is written once.
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
-  const { db, dialect, now, eventMessages, projectors = [], maxAttempts = 3, afterCommit = [] } = options;
+  const { db, dialect, now, eventMessages, policies = [], projectors = [], maxAttempts = 3 } = options;
+  const afterCommit = options.afterCommit ?? [];
   return {
     async run(work, { causationId = null }: { causationId?: string | null } = {}) {
       for (let attempt = 1; ; attempt += 1) {
@@ -70,28 +78,51 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   };
 
   function attemptOnce<T>(
-    work: (tx: Transaction) => Promise<T>,
+    work: (repositories: Repositories) => Promise<T>,
     changes: CommittedChange[],
     causationId: string | null,
   ): Promise<T> {
     return db.transaction().execute(async (trx) => {
-      const saved = new Set<Order>();
+      const orders = orderRepository(trx, dialect);
+      const sagas = sagaRepository(trx, dialect);
       const outbox = outboxWriter(trx, now);
-      const tx: Transaction = {
-        orders: orderRepository(trx, dialect, (order) => saved.add(order)),
-        idempotency: idempotencyStore(trx, now),
+      const timeline = timelineWriter(trx);
+      const idempotency = idempotencyStore(trx, now);
+      const repositories: Repositories = {
+        orders,
+        idempotency,
         outbox,
         inbox: inboxWriter(trx, now),
-        sagas: sagaRepository(trx, dialect),
+        sagas,
+        timeline,
       };
-      const result = await work(tx);
-      for (const order of saved) {
-        const events = order.pullEvents();
-        const state = order.snapshot();
-        if (events.length > 0) {
-          await outbox.add(eventMessages(state, events, causationId));
-          changes.push({ order: state, events });
+      const result = await work(repositories);
+
+      const eventsOf = new Map<Order, OrderEvent[]>();
+      for (let round = 0; ; round += 1) {
+        const batch = orders.queued().map((order) => [order, order.pullEvents()] as const);
+        if (batch.every(([, events]) => events.length === 0)) break;
+        if (round >= maxPolicyRounds) throw new Error('domain event policies did not settle');
+        for (const [order, events] of batch) {
+          eventsOf.set(order, [...(eventsOf.get(order) ?? []), ...events]);
+          for (const event of events) {
+            for (const policy of policies) await policy(repositories, order, event, causationId);
+          }
         }
+      }
+
+      const written = await orders.flush();
+      await idempotency.flush();
+      await sagas.flush();
+      for (const [order, events] of eventsOf) {
+        if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
+      }
+      await outbox.flush();
+      await timeline.flush();
+      for (const order of written) {
+        const state = order.snapshot();
+        const events = eventsOf.get(order) ?? [];
+        if (events.length > 0) changes.push({ order: state, events });
         // Also without events: a saga step changes what a read model shows of the order.
         for (const project of projectors) await project(trx, state, events);
       }

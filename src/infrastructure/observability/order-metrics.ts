@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Envelope } from '../../application/messages.js';
 import type { ReplyOutcome } from '../../application/saga/place-order-saga.js';
+
+type HandledReply = ReplyOutcome | 'duplicate' | 'unknown-order';
+
 import type { OrderState } from '../../domain/order.js';
 import type { Actor, OrderStatus } from '../../domain/order-status.js';
 import type { Database } from '../db/schema.js';
@@ -49,7 +52,7 @@ function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus, by: Actor): s
  */
 export function paymentMetrics(deps: { metrics: Metrics; db: Kysely<Database>; now: () => number }) {
   const { metrics, db, now } = deps;
-  return async (reply: Envelope, outcome: ReplyOutcome | 'duplicate'): Promise<void> => {
+  return async (reply: Envelope, outcome: HandledReply): Promise<void> => {
     if (outcome !== 'applied') return;
     if (reply.type !== 'payment.succeeded' && reply.type !== 'payment.failed') return;
     metrics.paymentProcessing.inc({ outcome: reply.type === 'payment.succeeded' ? 'succeeded' : 'failed' });

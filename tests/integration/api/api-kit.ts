@@ -30,6 +30,7 @@ export interface Caller {
   ): Promise<LightMyRequestResponse>;
   placeOrder(body: Record<string, unknown>, headers?: Record<string, string>): Promise<OrderView>;
   getOrder(id: string): Promise<LightMyRequestResponse>;
+  timeline(id: string): Promise<LightMyRequestResponse>;
   setStatus(id: string, body: Record<string, unknown>): Promise<LightMyRequestResponse>;
   history(customerId: string, query?: string): Promise<LightMyRequestResponse>;
 }
@@ -93,6 +94,7 @@ export async function startApi(
           return response.json();
         },
         getOrder: (id) => caller.request('GET', `/api/orders/${id}`),
+        timeline: (id) => caller.request('GET', `/api/orders/${id}/timeline`),
         setStatus: (id, body) => caller.request('PUT', `/api/orders/${id}/status`, body),
         history: (customerId, query = '') =>
           caller.request('GET', `/api/orders/history/${customerId}${query}`),

@@ -83,6 +83,12 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
       })
       .toEqual(['COMMITTED', 'COMMITTED']);
     expect((await order(id)).inventory.status).toBe('COMMITTED');
+    const timeline = (await admin().request('GET', `/api/orders/${id}/timeline`)).json();
+    const commits = timeline.entries.filter(
+      (e: { kind: string; messageType: string | null }) =>
+        e.kind === 'command' && e.messageType === 'inventory.commit',
+    );
+    expect(commits).toHaveLength(2);
     const search = await admin().request('GET', `/api/orders/search?fulfilment=shipped&q=${id}`);
     expect(search.json().items.map((o: { id: string }) => o.id)).toEqual([id]);
   });
@@ -134,6 +140,13 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
       await expect.poll(async () => (await order(id)).refundedAmount, { timeout: 10_000 }).toBe(17.26);
       const search = await admin().request('GET', `/api/orders/search?refunded=true&q=${id}`);
       expect(search.json().items.map((o: { id: string }) => o.id)).toEqual([id]);
+      // The timeline shows each refund's command and the payment service's reply.
+      const timeline = (await admin().request('GET', `/api/orders/${id}/timeline`)).json();
+      const seen = timeline.entries.map(
+        (e: { kind: string; messageType: string | null }) => `${e.kind} ${e.messageType}`,
+      );
+      expect(seen.filter((entry: string) => entry === 'command payment.refund')).toHaveLength(2);
+      expect(seen.filter((entry: string) => entry === 'reply payment.refunded')).toHaveLength(2);
     },
   );
 

@@ -57,6 +57,7 @@ export function fixtureOrders(count = 60): OrderState[] {
       items,
       shippingAddress: places[i % places.length] as (typeof places)[number],
       currency: i % 10 === 9 ? 'EUR' : 'USD',
+      createdBy: 'customer',
       now: createdAt,
     });
     orderInStatus(
@@ -83,6 +84,7 @@ export function ordersOverYears(count = 80): OrderState[] {
       items: [{ productId: `p-${i % 4}`, quantity: 1 + (i % 2), unitPriceMinor: 999 + i * 101 }],
       shippingAddress: places[i % places.length] as (typeof places)[number],
       currency: 'GBP',
+      createdBy: 'customer',
       now: createdAt,
     });
     orderInStatus(

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Forbidden, IllegalTransition, ValidationError } from '../../../src/domain/errors.js';
 import {
   type Actor,
+  actors,
   type OrderStatus,
   orderStatuses,
   transitions,
 } from '../../../src/domain/order-status.js';
 import { anOrder, later } from '../../support/builders.js';
-
-const actors: readonly Actor[] = ['customer', 'service', 'admin', 'saga'];
 
 /** The lifecycle as the docs state it, written out here so a change to the table is a visible decision. */
 const allowed = new Set([
@@ -97,11 +96,19 @@ describe('changing an order status', () => {
   it('records the change in the history, bumps the version and emits an event', () => {
     const order = anOrder().inStatus('CONFIRMED').build();
     const before = order.snapshot().version;
-    order.changeStatus({ to: 'PROCESSING', actor: 'admin', reason: 'picked', now: later });
+    order.changeStatus({
+      to: 'PROCESSING',
+      actor: 'admin',
+      reason: 'picked',
+      causationId: 'm-1',
+      now: later,
+    });
     expect(order.snapshot().statusHistory.at(-1)).toEqual({
       status: 'PROCESSING',
       changedAt: later,
+      changedBy: 'admin',
       reason: 'picked',
+      causationId: 'm-1',
     });
     expect(order.snapshot().version).toBe(before + 1);
     expect(order.pullEvents()).toEqual([

@@ -9,6 +9,7 @@ const newOrder = (items: NewOrder['items']): NewOrder => ({
   items,
   shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
   currency: 'USD',
+  createdBy: 'customer',
   now: later,
 });
 
@@ -37,12 +38,16 @@ describe('creating an order', () => {
     const order = Order.create(newOrder([{ productId: 'a', quantity: 1, unitPriceMinor: 100 }]));
     expect(order.status).toBe('PENDING');
     expect(order.snapshot().version).toBe(1);
-    expect(order.snapshot().statusHistory).toEqual([{ status: 'PENDING', changedAt: later, reason: null }]);
+    expect(order.snapshot().statusHistory).toEqual([
+      { status: 'PENDING', changedAt: later, changedBy: 'customer', reason: null, causationId: null },
+    ]);
   });
 
   it('records an order.created event once', () => {
     const order = Order.create(newOrder([{ productId: 'a', quantity: 1, unitPriceMinor: 100 }]));
-    expect(order.pullEvents()).toEqual([{ type: 'order.created', orderId: 'order-1', occurredAt: later }]);
+    expect(order.pullEvents()).toEqual([
+      { type: 'order.created', orderId: 'order-1', occurredAt: later, by: 'customer' },
+    ]);
     expect(order.pullEvents()).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fulfilmentSaga } from '../../../src/application/saga/fulfilment-saga.js';
+import { fulfilmentCommands } from '../../../src/application/saga/fulfilment-saga.js';
 import { Forbidden, IllegalTransition, OverRefund, OverShipment } from '../../../src/domain/errors.js';
 import { fulfilmentOf } from '../../../src/domain/fulfilment.js';
 import { Order } from '../../../src/domain/order.js';
@@ -16,9 +16,13 @@ function confirmedOrder(): Order {
     ],
     shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
     currency: 'USD',
+    createdBy: 'customer',
     now: later,
   });
-  order.setPayment({ status: 'SUCCEEDED', transactionId: 'txn-1' }, 'paid', later);
+  order.requestReservation(later);
+  order.recordReservation('res-1', later);
+  order.requestPayment(later);
+  order.recordPayment('txn-1', later);
   order.changeStatus({ to: 'CONFIRMED', actor: 'saga', now: later });
   order.pullEvents();
   return order;
@@ -95,7 +99,7 @@ describe('shipping an order in parts', () => {
   it('starts the stock commit of each shipment from its event, with the shipment’s units', () => {
     const order = confirmedOrder();
     ship(order, [{ productId: 'p-1', quantity: 2 }], 's-1');
-    const commands = fulfilmentSaga({ clock: () => later, newId: () => 'm-1' })(
+    const commands = fulfilmentCommands({ clock: () => later, newId: () => 'm-1' })(
       order.snapshot(),
       order.pullEvents(),
       null,
@@ -129,7 +133,7 @@ describe('cancelling a partly shipped order', () => {
     ]);
     expect(state.refunds).toMatchObject([{ id: 'r-1', amountMinor: 1550, status: 'REQUESTED' }]);
     expect(fulfilmentOf(state)).toBe('shipped');
-    const commands = fulfilmentSaga({ clock: () => later, newId: () => 'm' })(
+    const commands = fulfilmentCommands({ clock: () => later, newId: () => 'm' })(
       state,
       order.pullEvents(),
       null,
@@ -169,12 +173,13 @@ function confirmedOrderInput() {
     items: [{ productId: 'p-1', quantity: 1, unitPriceMinor: 100 }],
     shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
     currency: 'USD',
+    createdBy: 'customer' as const,
   };
 }
 
 describe('refunding an order', () => {
   const refund = (order: Order, amountMinor: number, id = 'r-1') =>
-    order.requestRefund({ refundId: id, amountMinor, reason: 'damaged', actor: 'admin', now: later });
+    order.refund({ refundId: id, amountMinor, reason: 'damaged', actor: 'admin', now: later });
 
   it('refunds up to what was captured, counting refunds still under way', () => {
     const order = confirmedOrder();
@@ -208,7 +213,7 @@ describe('refunding an order', () => {
   it('refuses customers and orders whose payment was not captured', () => {
     const order = confirmedOrder();
     expect(() =>
-      order.requestRefund({ refundId: 'r', amountMinor: 1, reason: 'x', actor: 'customer', now: later }),
+      order.refund({ refundId: 'r', amountMinor: 1, reason: 'x', actor: 'customer', now: later }),
     ).toThrow(Forbidden);
     const unpaid = Order.create({ ...confirmedOrderInput(), now: later });
     expect(() => refund(unpaid, 1)).toThrow(OverRefund);
@@ -217,7 +222,7 @@ describe('refunding an order', () => {
   it('sends the payment participant the refund with its id and amount', () => {
     const order = confirmedOrder();
     refund(order, 700, 'r-9');
-    const commands = fulfilmentSaga({ clock: () => later, newId: () => 'm-1' })(
+    const commands = fulfilmentCommands({ clock: () => later, newId: () => 'm-1' })(
       order.snapshot(),
       order.pullEvents(),
       null,

@@ -73,7 +73,7 @@ describe('the read model rows of an order', () => {
 
   it('change no rollup for a saga step without a status change', () => {
     const order = anOrder().inStatus('CONFIRMED').build();
-    order.recordStep('inventory committed', later);
+    order.requestCommit(later);
     expect(rollupChange(order.snapshot(), order.pullEvents(), false)).toEqual({
       stats: [],
       sales: [],

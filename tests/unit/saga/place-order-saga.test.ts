@@ -1,238 +1,352 @@
 import { describe, expect, it } from 'vitest';
-import type { Envelope, Reply } from '../../../src/application/messages.js';
-import type { OutboxMessage, SagaState, Transaction } from '../../../src/application/ports.js';
-import { placeOrderSaga } from '../../../src/application/saga/place-order-saga.js';
+import { type Reply, type ReplyType, replyTypes } from '../../../src/application/messages.js';
+import type { SagaState } from '../../../src/application/ports.js';
+import {
+  type Decision,
+  placeOrderSaga,
+  type SagaInput,
+} from '../../../src/application/saga/place-order-saga.js';
 import { Order } from '../../../src/domain/order.js';
 
-/** The saga's decisions, with the transaction's repositories held in memory. */
-function harness(options: { now?: Date; stepTimeoutMs?: number } = {}) {
-  let clock = options.now ?? new Date('2026-11-25T10:00:00Z');
+const t0 = new Date('2026-11-25T10:00:00Z');
+
+/** The pure decision function, driven step by step; the harness keeps the saga row as the runner would. */
+function harness() {
   let ids = 0;
-  const saga = placeOrderSaga({
-    clock: () => clock,
-    newId: () => `m-${++ids}`,
-    stepTimeoutMs: options.stepTimeoutMs ?? 30_000,
-  });
-  const sent: OutboxMessage[] = [];
-  const sagas = new Map<string, SagaState>();
-  const tx = {
-    orders: { update: async () => {} },
-    outbox: { add: async (messages: readonly OutboxMessage[]) => void sent.push(...messages) },
-    sagas: {
-      insert: async (state: SagaState) => void sagas.set(state.orderId, state),
-      find: async (orderId: string) => sagas.get(orderId),
-      update: async (state: SagaState) => void sagas.set(state.orderId, state),
-      claimTimedOut: async () => [],
-    },
-  } as unknown as Transaction;
+  const saga = placeOrderSaga({ clock: () => t0, newId: () => `m-${++ids}` });
   const order = Order.create({
     id: 'order-1',
     customerId: 'c-1',
     items: [{ productId: 'p-1', quantity: 2, unitPriceMinor: 1500 }],
     shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
     currency: 'USD',
-    now: clock,
+    createdBy: 'customer',
+    now: t0,
   });
+  let state: SagaState | undefined;
+  const decisions: Decision[] = [];
+  const decide = (input: SagaInput) => {
+    const decision = saga.decide(order, state, input);
+    decisions.push(decision);
+    if (decision.next === 'finished') state = undefined;
+    else if (decision.next !== 'unchanged')
+      state = {
+        orderId: order.id,
+        awaitingMessageId: decision.next.awaitingMessageId,
+        startedAt: t0,
+        updatedAt: t0,
+      };
+    return decision;
+  };
   let replies = 0;
-  const reply = <T extends Reply['type']>(type: T, payload: Extract<Reply, { type: T }>['payload']): Reply =>
+  const reply = (type: ReplyType, payload: Record<string, unknown> = {}): Reply =>
     ({
       messageId: `r-${++replies}`,
       type,
       correlationId: order.id,
       causationId: null,
-      occurredAt: clock.toISOString(),
-      payload,
-    }) as Envelope as Reply;
-  const sentTypes = () => sent.map((message) => message.envelope.type);
+      occurredAt: t0.toISOString(),
+      payload: { orderId: order.id, ...defaults[type], ...payload },
+    }) as Reply;
+  const on = (type: ReplyType, payload?: Record<string, unknown>) =>
+    decide({ kind: 'reply', reply: reply(type, payload) });
+  const types = (decision: Decision) => decision.commands.map((command) => command.envelope.type);
   return {
-    saga,
-    tx,
     order,
-    sent,
-    sentTypes,
-    reply,
-    sagaOf: () => sagas.get(order.id),
-    advance: (ms: number) => {
-      clock = new Date(clock.getTime() + ms);
-    },
-    async start() {
-      await saga.start(tx, order);
-    },
-    async reserved() {
-      return saga.applyReply(
-        tx,
-        order,
-        reply('inventory.reserved', { orderId: order.id, reservationId: 'res-1' }),
-      );
-    },
-    async paid() {
-      return saga.applyReply(
-        tx,
-        order,
-        reply('payment.succeeded', {
-          orderId: order.id,
-          transactionId: 'tx-1',
-          amountMinor: 3000,
-          currency: 'USD',
-        }),
-      );
-    },
+    decide,
+    on,
+    types,
+    saga: () => state,
+    start: () => decide({ kind: 'started' }),
+    reserved: () => on('inventory.reserved'),
+    paid: () => on('payment.succeeded'),
+    timeout: () => decide({ kind: 'timeout', messageId: state?.awaitingMessageId ?? 'none' }),
   };
 }
 
-describe('the place-order saga', () => {
-  it('starts by asking inventory to reserve the order’s items', async () => {
+const defaults: Record<ReplyType, Record<string, unknown>> = {
+  'inventory.reserved': { reservationId: 'res-1' },
+  'inventory.rejected': { reason: 'out of stock', productIds: ['p-1'] },
+  'inventory.released': {},
+  'inventory.committed': {},
+  'payment.succeeded': { transactionId: 'tx-1', amountMinor: 3000, currency: 'USD' },
+  'payment.failed': { reason: 'card declined' },
+  'payment.refunded': { transactionId: 'tx-1' },
+  'payment.refund_failed': { transactionId: 'tx-1', refundId: 'refund-1', reason: 'refused' },
+};
+
+describe('the place-order saga: starting', () => {
+  it('asks inventory to reserve the order’s items and awaits that command', () => {
     const h = harness();
-    await h.start();
-    expect(h.sentTypes()).toEqual(['inventory.reserve']);
-    expect(h.sent[0]?.envelope.payload).toEqual({
+    const decision = h.start();
+    expect(h.types(decision)).toEqual(['inventory.reserve']);
+    expect(decision.commands[0]?.envelope.payload).toEqual({
       orderId: 'order-1',
       items: [{ productId: 'p-1', quantity: 2 }],
     });
-    expect(h.sagaOf()?.step).toBe('RESERVING_INVENTORY');
-    expect(h.order.snapshot().inventory.status).toBe('PENDING');
-  });
-
-  it('asks for payment of the order total once the stock is reserved', async () => {
-    const h = harness();
-    await h.start();
-    expect(await h.reserved()).toBe('applied');
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'payment.process']);
-    expect(h.sent[1]?.envelope.payload).toMatchObject({
-      amountMinor: 3000,
-      currency: 'USD',
-      customerId: 'c-1',
+    expect(decision.next).toEqual({
+      step: 'reserveInventory',
+      awaitingMessageId: decision.commands[0]?.envelope.messageId,
     });
-    expect(h.sent[1]?.envelope.causationId).toBe('r-1');
-    expect(h.sagaOf()?.step).toBe('PROCESSING_PAYMENT');
+    expect(h.order.inventory.status).toBe('PENDING');
+    expect(decision.timeline.map((entry) => [entry.kind, entry.messageType])).toEqual([
+      ['command', 'inventory.reserve'],
+    ]);
   });
 
-  it('confirms the order when the payment succeeds', async () => {
+  it('leaves a new order at version 1 with one history entry', () => {
     const h = harness();
-    await h.start();
-    await h.reserved();
-    expect(await h.paid()).toBe('applied');
-    expect(h.order.status).toBe('CONFIRMED');
-    expect(h.order.snapshot().payment).toEqual({ status: 'SUCCEEDED', transactionId: 'tx-1' });
-    expect(h.sagaOf()).toMatchObject({ step: 'COMPLETED', deadlineAt: null });
+    h.start();
+    expect(h.order.snapshot().version).toBe(1);
+    expect(h.order.snapshot().statusHistory).toHaveLength(1);
+  });
+});
+
+describe('the place-order saga while reserving inventory', () => {
+  it('asks for payment of the order total once the stock is reserved', () => {
+    const h = harness();
+    h.start();
+    const decision = h.reserved();
+    expect(decision.outcome).toBe('applied');
+    expect(h.types(decision)).toEqual(['payment.process']);
+    expect(decision.commands[0]?.envelope).toMatchObject({
+      causationId: 'r-1',
+      payload: { amountMinor: 3000, currency: 'USD', customerId: 'c-1' },
+    });
+    expect(decision.next).toMatchObject({ step: 'processPayment' });
+    expect(h.order.inventory).toEqual({ status: 'RESERVED', reservationId: 'res-1' });
+    expect(h.order.payment.status).toBe('PENDING');
   });
 
-  it('cancels the order with an out-of-stock reason when inventory rejects it', async () => {
+  it('cancels with an out-of-stock reason when inventory rejects, sending nothing', () => {
     const h = harness();
-    await h.start();
-    await h.saga.applyReply(
-      h.tx,
-      h.order,
-      h.reply('inventory.rejected', {
-        orderId: 'order-1',
-        reason: 'insufficient stock',
-        productIds: ['p-1'],
-      }),
-    );
+    h.start();
+    const decision = h.on('inventory.rejected');
+    expect(decision).toMatchObject({ next: 'finished', commands: [], outcome: 'applied' });
     expect(h.order.status).toBe('CANCELLED');
     expect(h.order.snapshot().cancellationReason).toBe('out of stock: p-1');
-    expect(h.sentTypes()).toEqual(['inventory.reserve']);
+    expect(h.order.snapshot().statusHistory.at(-1)).toMatchObject({ changedBy: 'saga', causationId: 'r-1' });
   });
 
-  it('releases the stock and cancels when the payment is declined', async () => {
+  it.each([
+    'payment.succeeded',
+    'payment.failed',
+    'inventory.released',
+    'inventory.committed',
+    'payment.refunded',
+  ] as const)('ignores %s, which no step at this point asked for an answer to', (type) => {
     const h = harness();
-    await h.start();
-    await h.reserved();
-    await h.saga.applyReply(
-      h.tx,
-      h.order,
-      h.reply('payment.failed', { orderId: 'order-1', reason: 'card declined' }),
-    );
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'payment.process', 'inventory.release']);
-    expect(h.order.status).toBe('CANCELLED');
-    expect(h.order.snapshot().cancellationReason).toBe('payment declined: card declined');
-    expect(h.order.snapshot().inventory.status).toBe('RELEASED');
+    h.start();
+    const before = structuredClone(h.order.snapshot());
+    const decision = h.on(type, type === 'payment.succeeded' ? { transactionId: 'tx-stray' } : {});
+    if (type === 'payment.succeeded') {
+      // A charge nobody asked for is refunded, not ignored.
+      expect(h.types(decision)).toEqual(['payment.refund']);
+      expect(decision.timeline.map((entry) => entry.kind)).toContain('unrequested_effect');
+    } else {
+      expect(decision).toMatchObject({ next: 'unchanged', commands: [], outcome: 'ignored' });
+    }
+    expect(h.order.snapshot()).toEqual(before);
   });
 
-  it('compensates a payment step that missed its deadline by releasing the stock', async () => {
-    const h = harness({ stepTimeoutMs: 1000 });
-    await h.start();
-    await h.reserved();
-    h.advance(999);
-    expect(await h.saga.applyTimeout(h.tx, h.order)).toBe(false);
-    h.advance(1);
-    expect(await h.saga.applyTimeout(h.tx, h.order)).toBe(true);
-    expect(h.order.status).toBe('CANCELLED');
-    expect(h.order.snapshot().cancellationReason).toBe('payment timed out');
-    expect(h.sentTypes().at(-1)).toBe('inventory.release');
-  });
-
-  it('refunds a payment that succeeds after its step timed out', async () => {
-    const h = harness({ stepTimeoutMs: 1000 });
-    await h.start();
-    await h.reserved();
-    h.advance(1000);
-    await h.saga.applyTimeout(h.tx, h.order);
-    expect(await h.paid()).toBe('compensated');
-    expect(h.order.status).toBe('CANCELLED');
-    expect(h.sentTypes().at(-1)).toBe('payment.refund');
-    expect(h.sent.at(-1)?.envelope.payload).toMatchObject({ transactionId: 'tx-1', amountMinor: 3000 });
-  });
-
-  it('releases a reservation that arrives after its step timed out', async () => {
-    const h = harness({ stepTimeoutMs: 1000 });
-    await h.start();
-    h.advance(1000);
-    await h.saga.applyTimeout(h.tx, h.order);
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'inventory.release']);
-    expect(await h.reserved()).toBe('compensated');
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'inventory.release', 'inventory.release']);
-  });
-
-  it('ignores a second reservation reply once payment is under way', async () => {
+  it('releases the stock it asked for when the step times out, and cancels', () => {
     const h = harness();
-    await h.start();
-    await h.reserved();
-    expect(await h.reserved()).toBe('ignored');
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'payment.process']);
+    h.start();
+    const decision = h.timeout();
+    expect(h.types(decision)).toEqual(['inventory.release']);
+    expect(decision.next).toBe('finished');
+    expect(h.order.status).toBe('CANCELLED');
+    expect(h.order.snapshot().cancellationReason).toBe('inventory reservation timed out');
+    expect(h.order.inventory.status).toBe('RELEASING');
+    expect(decision.timeline.map((entry) => entry.kind)).toEqual(['timeout', 'compensation']);
   });
 
-  it('ignores a payment reply that arrives before the stock is reserved', async () => {
+  it('ignores a timeout for a command it no longer awaits', () => {
     const h = harness();
-    await h.start();
-    expect(await h.paid()).toBe('ignored');
+    h.start();
+    const decision = h.decide({ kind: 'timeout', messageId: 'some-older-command' });
+    expect(decision).toMatchObject({ next: 'unchanged', commands: [], outcome: 'ignored' });
     expect(h.order.status).toBe('PENDING');
   });
 
-  it('refunds and releases when a confirmed order is cancelled', async () => {
+  it('sends nothing to undo when the customer cancels before the reserve command left', () => {
     const h = harness();
-    await h.start();
-    await h.reserved();
-    await h.paid();
-    h.order.changeStatus({ to: 'CANCELLED', actor: 'customer', reason: 'changed my mind', now: new Date() });
-    await h.saga.onStatusChanged(h.tx, h.order, 'CONFIRMED');
-    expect(h.sentTypes().slice(-2)).toEqual(['payment.refund', 'inventory.release']);
-    expect(h.order.snapshot().payment.status).toBe('REFUNDED');
+    h.start();
+    h.order.changeStatus({ to: 'CANCELLED', actor: 'customer', now: t0 });
+    const decision = h.decide({ kind: 'cancelled', from: 'PENDING', withdrawn: true });
+    expect(decision.commands).toEqual([]);
+    expect(h.order.inventory.status).toBe('NOT_STARTED');
+    expect(decision.timeline.map((entry) => entry.kind)).toEqual(['withdrawn']);
   });
 
-  it('stops the saga when the customer cancels a pending order, releasing whatever is reserved', async () => {
+  it('releases when the customer cancels after the reserve command left', () => {
     const h = harness();
-    await h.start();
-    h.order.changeStatus({ to: 'CANCELLED', actor: 'customer', now: new Date() });
-    await h.saga.onStatusChanged(h.tx, h.order, 'PENDING');
-    expect(h.sentTypes()).toEqual(['inventory.reserve', 'inventory.release']);
-    expect(h.sagaOf()).toMatchObject({ step: 'CANCELLED', deadlineAt: null });
+    h.start();
+    h.order.changeStatus({ to: 'CANCELLED', actor: 'customer', now: t0 });
+    const decision = h.decide({ kind: 'cancelled', from: 'PENDING', withdrawn: false });
+    expect(h.types(decision)).toEqual(['inventory.release']);
+    expect(decision.next).toBe('finished');
+  });
+});
+
+describe('the place-order saga while processing the payment', () => {
+  const atPayment = () => {
+    const h = harness();
+    h.start();
+    h.reserved();
+    return h;
+  };
+
+  it('confirms the order when the payment succeeds, naming the reply as the cause', () => {
+    const h = atPayment();
+    const decision = h.paid();
+    expect(decision).toMatchObject({ next: 'finished', commands: [], outcome: 'applied' });
+    expect(h.order.status).toBe('CONFIRMED');
+    expect(h.order.payment).toEqual({ status: 'SUCCEEDED', transactionId: 'tx-1' });
+    expect(h.order.snapshot().statusHistory.at(-1)).toMatchObject({
+      status: 'CONFIRMED',
+      changedBy: 'saga',
+      causationId: 'r-2',
+    });
   });
 
-  it('records every step in the status history', async () => {
+  it('releases the stock and cancels when the payment is declined', () => {
+    const h = atPayment();
+    const decision = h.on('payment.failed');
+    expect(h.types(decision)).toEqual(['inventory.release']);
+    expect(decision.next).toBe('finished');
+    expect(h.order.status).toBe('CANCELLED');
+    expect(h.order.snapshot().cancellationReason).toBe('payment declined: card declined');
+    expect(h.order.payment.status).toBe('FAILED');
+    expect(h.order.inventory.status).toBe('RELEASING');
+  });
+
+  it('ignores a second copy of the same reservation', () => {
+    const h = atPayment();
+    expect(h.reserved()).toMatchObject({ commands: [], outcome: 'ignored' });
+  });
+
+  it('releases a second reservation with a different id, as an effect nobody asked for', () => {
+    const h = atPayment();
+    const decision = h.on('inventory.reserved', { reservationId: 'res-2' });
+    expect(h.types(decision)).toEqual(['inventory.release']);
+    expect(decision.commands[0]?.envelope.payload).toMatchObject({ reservationId: 'res-2' });
+    expect(decision.outcome).toBe('compensated');
+    expect(h.order.inventory).toEqual({ status: 'RESERVED', reservationId: 'res-1' });
+  });
+
+  it.each(['inventory.rejected', 'inventory.released', 'inventory.committed', 'payment.refunded'] as const)(
+    'ignores %s',
+    (type) => {
+      const h = atPayment();
+      const before = structuredClone(h.order.snapshot());
+      expect(h.on(type)).toMatchObject({ next: 'unchanged', commands: [], outcome: 'ignored' });
+      expect(h.order.snapshot()).toEqual(before);
+    },
+  );
+
+  it('releases the stock on a payment timeout; a charge landing afterwards is refunded', () => {
+    const h = atPayment();
+    expect(h.types(h.timeout())).toEqual(['inventory.release']);
+    expect(h.order.snapshot().cancellationReason).toBe('payment timed out');
+    const late = h.paid();
+    expect(h.types(late)).toEqual(['payment.refund']);
+    expect(late.commands[0]?.envelope.payload).toMatchObject({ transactionId: 'tx-1', amountMinor: 3000 });
+    expect(h.order.payment).toEqual({ status: 'REFUNDING', transactionId: 'tx-1' });
+  });
+});
+
+describe('the place-order saga after it ended', () => {
+  const confirmed = () => {
     const h = harness();
-    await h.start();
-    await h.reserved();
-    await h.paid();
-    expect(
-      h.order.snapshot().statusHistory.map((change) => `${change.status}: ${change.reason ?? ''}`),
-    ).toEqual([
-      'PENDING: ',
-      'PENDING: inventory reservation requested',
-      'PENDING: inventory reserved',
-      'PENDING: payment requested',
-      'PENDING: payment succeeded (tx-1)',
-      'CONFIRMED: stock reserved and payment taken',
+    h.start();
+    h.reserved();
+    h.paid();
+    return h;
+  };
+
+  it('refunds and releases when a confirmed order is cancelled, then records both confirmations', () => {
+    const h = confirmed();
+    h.order.changeStatus({ to: 'CANCELLED', actor: 'customer', reason: 'changed my mind', now: t0 });
+    const decision = h.decide({ kind: 'cancelled', from: 'CONFIRMED', withdrawn: false });
+    expect(h.types(decision)).toEqual(['payment.refund', 'inventory.release']);
+    expect(h.order.payment.status).toBe('REFUNDING');
+    expect(h.on('payment.refunded').outcome).toBe('applied');
+    expect(h.on('inventory.released').outcome).toBe('applied');
+    expect(h.order.payment.status).toBe('REFUNDED');
+    expect(h.order.inventory.status).toBe('RELEASED');
+  });
+
+  it('commits the reservation once the shipments’ units are all committed', () => {
+    const h = confirmed();
+    h.order.changeStatus({
+      to: 'SHIPPED',
+      actor: 'service',
+      trackingNumber: '1Z9',
+      shipmentId: 's-1',
+      now: t0,
+    });
+    expect(h.order.inventory.status).toBe('COMMITTING');
+    expect(h.on('inventory.committed', { shipmentId: 's-1' }).outcome).toBe('applied');
+    expect(h.order.inventory.status).toBe('COMMITTED');
+    expect(h.on('inventory.committed', { shipmentId: 's-1' }).outcome).toBe('ignored');
+  });
+
+  it('ignores a duplicate of the charge that confirmed the order', () => {
+    const h = confirmed();
+    expect(h.paid()).toMatchObject({ commands: [], outcome: 'ignored' });
+  });
+
+  it('refunds a second charge with a different transaction id', () => {
+    const h = confirmed();
+    const decision = h.on('payment.succeeded', { transactionId: 'tx-2' });
+    expect(h.types(decision)).toEqual(['payment.refund']);
+    expect(decision.commands[0]?.envelope.payload).toMatchObject({
+      transactionId: 'tx-2',
+      amountMinor: 3000,
+    });
+    expect(decision.timeline.map((entry) => entry.kind)).toEqual([
+      'reply',
+      'unrequested_effect',
+      'compensation',
     ]);
+    expect(h.order.payment).toEqual({ status: 'SUCCEEDED', transactionId: 'tx-1' });
+  });
+
+  it('asks again to release a reservation that lands after the saga gave up', () => {
+    const h = harness();
+    h.start();
+    h.timeout();
+    const late = h.reserved();
+    expect(h.types(late)).toEqual(['inventory.release']);
+    expect(late.outcome).toBe('compensated');
+  });
+
+  it('ignores every failure reply once the order is confirmed', () => {
+    for (const type of ['inventory.rejected', 'payment.failed'] as const) {
+      const h = confirmed();
+      expect(h.on(type)).toMatchObject({ commands: [], outcome: 'ignored' });
+      expect(h.order.status).toBe('CONFIRMED');
+    }
+  });
+
+  it('puts every reply on the timeline with what the saga made of it', () => {
+    const h = confirmed();
+    const decision = h.on('payment.failed');
+    expect(decision.timeline).toEqual([
+      {
+        at: t0,
+        kind: 'reply',
+        messageType: 'payment.failed',
+        messageId: 'r-3',
+        detail: 'ignored: card declined',
+      },
+    ]);
+  });
+});
+
+describe('the reply types', () => {
+  it('are all covered by these tests', () => {
+    expect(Object.keys(defaults).sort()).toEqual([...replyTypes].sort());
   });
 });

@@ -6,6 +6,7 @@ import { sagaMigration } from './0003-saga.js';
 import { readModelMigration } from './0004-read-model.js';
 import { weeklySalesCustomerCountsMigration } from './0005-weekly-sales-customer-counts.js';
 import { housekeepingMigration } from './0006-housekeeping.js';
+import { timelineMigration } from './0007-timeline.js';
 import { fulfilmentRefundsStatsMigration } from './0008-fulfilment-refunds-stats.js';
 import { shipmentsRefundsMigration } from './0009-shipments-refunds.js';
 
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004-read-model': readModelMigration(dialect),
         '0005-weekly-sales-customer-counts': weeklySalesCustomerCountsMigration(dialect),
         '0006-housekeeping': housekeepingMigration(dialect),
+        '0007-timeline': timelineMigration(dialect),
         '0008-fulfilment-refunds-stats': fulfilmentRefundsStatsMigration(dialect),
         '0009-shipments-refunds': shipmentsRefundsMigration(),
       };

@@ -96,6 +96,13 @@ export async function run(): Promise<void> {
     ['search state, by total desc', '/api/orders/search?state=CA&sort=totalAmount'],
     ['analytics summary, 30 days', `/api/orders/analytics/summary?${since(30)}`],
     ['analytics summary, 365 days', `/api/orders/analytics/summary?${since(365)}`],
+    // Mid-hour edges: months in the middle, days and hours at both ends of the window.
+    [
+      'analytics summary, 2020 to now (multi-year)',
+      `/api/orders/analytics/summary?from=2020-01-01T05:30:00Z&to=${new Date(now).toISOString()}`,
+    ],
+    ['search fulfilment=partial', '/api/orders/search?fulfilment=partial'],
+    ['search refunded=true', '/api/orders/search?refunded=true'],
     ['analytics timeseries hour, 7 days', `/api/orders/analytics/timeseries?interval=hour&${since(7)}`],
     ['analytics timeseries day, 30 days', `/api/orders/analytics/timeseries?interval=day&${since(30)}`],
     ['analytics timeseries week, 365 days', `/api/orders/analytics/timeseries?interval=week&${since(365)}`],

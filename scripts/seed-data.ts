@@ -137,7 +137,13 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   const fate = next();
   if (fate < 0.03) {
     order.recordStockRejection(at(150));
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason: 'out of stock', now: at(150) });
+    order.changeStatus({
+      to: 'CANCELLED',
+      actor: 'saga',
+      category: 'out_of_stock',
+      reason: `out of stock: ${order.snapshot().items[0]?.productId}`,
+      now: at(150),
+    });
     return;
   }
   const reservationId = `res-${order.id.slice(-12)}`;
@@ -145,7 +151,13 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   order.requestPayment(at(125));
   if (fate < 0.05) {
     order.recordPaymentFailure(at(300));
-    order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason: 'payment failed', now: at(300) });
+    order.changeStatus({
+      to: 'CANCELLED',
+      actor: 'saga',
+      category: 'payment_declined',
+      reason: 'payment declined: card declined',
+      now: at(300),
+    });
     order.requestRelease(at(300));
     order.recordRelease(at(400));
     return;
@@ -159,7 +171,9 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
     now: at(280),
   });
   if (fate < 0.08 && age > hour) {
-    order.changeStatus({ to: 'CANCELLED', actor: 'customer', reason: 'changed my mind', now: at(hour / 2) });
+    const [actor, reason] =
+      fate < 0.075 ? (['customer', 'changed my mind'] as const) : (['admin', null] as const);
+    order.changeStatus({ to: 'CANCELLED', actor, reason, now: at(hour / 2) });
     return;
   }
   if (age < 6 * hour) return;

@@ -7,6 +7,8 @@ import { createTokenVerifier } from './api/auth.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { placeOrder } from './application/commands/create-order.js';
 import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
+import { refundOrderHandler } from './application/commands/refund-order.js';
+import { shipOrderHandler } from './application/commands/ship-order.js';
 import { deadLetterHandlers } from './application/dead-letters.js';
 import { topology } from './application/messaging/contract.js';
 import { orderEventMessages } from './application/order-event-messages.js';
@@ -16,6 +18,7 @@ import { getOrderTimelineHandler } from './application/queries/get-order-timelin
 import { orderAnalyticsHandlers } from './application/queries/order-analytics.js';
 import { orderHistoryHandler } from './application/queries/order-history.js';
 import { searchOrdersHandler } from './application/queries/search-orders.js';
+import { fulfilmentPolicy } from './application/saga/fulfilment-saga.js';
 import { placeOrderSaga } from './application/saga/place-order-saga.js';
 import { sagaPolicy, sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
@@ -153,8 +156,9 @@ export async function createService(
     dialect: database.dialect,
     now,
     eventMessages: orderEventMessages(newId),
-    // The saga starts from order.created and reacts to others' status changes, in their transaction.
-    policies: [sagaPolicy(sagaDeps)],
+    // The saga starts from order.created and reacts to others' status changes, in their transaction;
+    // shipments and refunds start their steps from their events the same way.
+    policies: [sagaPolicy(sagaDeps), fulfilmentPolicy({ clock, newId })],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
     afterCommit: [orderMetrics(metrics)],
@@ -211,10 +215,14 @@ export async function createService(
     verifyToken: createTokenVerifier(config.jwt),
     orders: {
       createOrder: idempotentCreateOrder({ uow, place: placeOrder({ clock }), newId }),
-      changeOrderStatus: changeOrderStatusHandler({ uow, clock }),
+      changeOrderStatus: changeOrderStatusHandler({ uow, clock, newId }),
       getOrder: getOrderHandler(queries),
       orderTimeline: getOrderTimelineHandler(queries),
       orderHistory: orderHistoryHandler(readModel),
+    },
+    fulfilment: {
+      shipOrder: shipOrderHandler({ uow, clock, newId }),
+      refundOrder: refundOrderHandler({ uow, clock, newId }),
     },
     orderQueries: {
       searchOrders: searchOrdersHandler(readModel),

@@ -23,6 +23,7 @@ import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
 import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
+import { type FulfilmentRoutesOptions, fulfilmentRoutes } from './routes/fulfilment.js';
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderStreamOptions, orderStreamRoutes } from './routes/order-stream.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
@@ -37,6 +38,7 @@ export interface AppDependencies {
   orderQueries: OrderQueryRoutesOptions;
   admin: AdminRoutesOptions;
   orderStream: OrderStreamOptions;
+  fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
   sagaBacklog?: () => Promise<number>;
@@ -113,6 +115,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await api.register(orderQueryRoutes, deps.orderQueries);
       await api.register(adminRoutes, deps.admin);
       await api.register(orderStreamRoutes, deps.orderStream);
+      await api.register(fulfilmentRoutes, deps.fulfilment);
     },
     { prefix: '/api' },
   );

@@ -1,4 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { cancellationCategories } from '../domain/cancellation.js';
+import { fulfilmentStates } from '../domain/fulfilment.js';
 import { supportedCurrencies } from '../domain/money.js';
 import { orderStatuses } from '../domain/order-status.js';
 import { identifier, limits, OrderSchema } from './schemas.js';
@@ -67,6 +69,17 @@ export const SearchQuery = Type.Object(
     state: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     zipCode: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    fulfilment: Type.Optional(
+      Type.Union(
+        fulfilmentStates.map((state) => Type.Literal(state)),
+        { description: 'How much of the order has shipped' },
+      ),
+    ),
+    refunded: Type.Optional(
+      Type.Boolean({
+        description: 'true: only orders with a refund that succeeded; false: only those without',
+      }),
+    ),
     sort: Type.Optional(
       Type.Union([Type.Literal('createdAt'), Type.Literal('totalAmount')], { default: 'createdAt' }),
     ),
@@ -123,13 +136,24 @@ const windowReply = {
   to: Type.String({ format: 'date-time' }),
 };
 
+/** Orders are counted by creation time, refunds with the order they belong to. */
+const revenue = {
+  grossRevenue: Type.Number({ description: 'Total of the orders not cancelled' }),
+  refundedAmount: Type.Number({ description: 'What was refunded of those orders' }),
+  netRevenue: Type.Number({ description: 'grossRevenue − refundedAmount' }),
+};
+
 export const SummarySchema = Type.Object({
   ...windowReply,
   orderCount: Type.Integer({ description: 'Orders created in the window, any status' }),
-  revenue: Type.Number({ description: 'Total of the orders not cancelled' }),
-  averageOrderValue: Type.Number({ description: 'revenue ÷ orders not cancelled, rounded half up' }),
+  ...revenue,
+  averageOrderValue: Type.Number({ description: 'grossRevenue ÷ orders not cancelled, rounded half up' }),
   cancelledCount: Type.Integer(),
   cancellationRate: Type.Number({ description: 'cancelled ÷ all orders, 4 decimals' }),
+  cancellationsByCategory: Type.Object(
+    Object.fromEntries(cancellationCategories.map((category) => [category, Type.Integer()])),
+    { description: 'Cancelled orders by reason group' },
+  ),
   byStatus: Type.Array(
     Type.Object({ status: Type.String(), count: Type.Integer(), totalAmount: Type.Number() }),
   ),
@@ -142,7 +166,7 @@ export const TimeseriesSchema = Type.Object({
     Type.Object({
       start: Type.String({ format: 'date-time' }),
       orders: Type.Integer({ description: 'Orders created in the bucket, any status' }),
-      revenue: Type.Number({ description: 'Total of those not cancelled' }),
+      ...revenue,
     }),
   ),
 });

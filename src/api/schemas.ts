@@ -3,6 +3,7 @@ import { timelineKinds } from '../application/ports.js';
 import { defaultCurrency, supportedCurrencies } from '../domain/money.js';
 import { inventoryStatuses, paymentStatuses } from '../domain/order-progress.js';
 import { actors, orderStatuses } from '../domain/order-status.js';
+import { orderFulfilmentFields, RefundSchema, ShipmentSchema } from './fulfilment-schemas.js';
 
 /** Limits on everything a client controls; they also appear in the OpenAPI document. */
 export const limits = {
@@ -139,6 +140,7 @@ export const OrderSchema = Type.Object(
       ),
       reservationId: Nullable(Type.String()),
     }),
+    ...orderFulfilmentFields,
     statusHistory: Type.Array(
       Type.Object({
         status: Type.Ref(OrderStatusSchema),
@@ -262,6 +264,8 @@ export const CustomerIdParams = Type.Object({ customerId: identifier('Customer i
 export const sharedSchemas = [
   OrderStatusSchema,
   ShippingAddressSchema,
+  ShipmentSchema,
+  RefundSchema,
   OrderSchema,
   OrderPageSchema,
   TimelineSchema,

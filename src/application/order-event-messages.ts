@@ -1,13 +1,15 @@
+import { fulfilmentOf } from '../domain/fulfilment.js';
 import type { OrderState } from '../domain/order.js';
 import type { OrderEvent } from '../domain/order-events.js';
 import { type RoutedMessage, topology } from './messaging/contract.js';
-import { toOrderView } from './order-view.js';
+import { toOrderView, toRefundView, toShipmentView } from './order-view.js';
 import type { IdGenerator } from './ports.js';
 
 /**
  * Turns an order's domain events into messages on the `orders.events` topic exchange. Every
  * status change is published as `order.status_changed`; the outcomes other services most often
- * wait for (`order.confirmed`, `order.cancelled`) also get an event of their own.
+ * wait for (`order.confirmed`, `order.cancelled`) also get an event of their own, and so do
+ * shipments and refunds.
  */
 export function orderEventMessages(newId: IdGenerator) {
   return (
@@ -32,6 +34,31 @@ export function orderEventMessages(newId: IdGenerator) {
     for (const event of events) {
       if (event.type === 'order.created') {
         publish('order.created', event.occurredAt, { order: toOrderView(order) });
+        continue;
+      }
+      if (event.type === 'order.shipment_created') {
+        publish('order.shipment_created', event.occurredAt, {
+          orderId: event.orderId,
+          customerId: order.customerId,
+          shipment: toShipmentView(event.shipment),
+          fulfilment: fulfilmentOf(order),
+        });
+        continue;
+      }
+      // Told to others by the SHIPPED status change (its reason) and the refund it starts.
+      if (event.type === 'order.remainder_cancelled') continue;
+      if (event.type === 'order.refund_requested' || event.type === 'order.refund_settled') {
+        const type =
+          event.type === 'order.refund_requested'
+            ? 'order.refund_requested'
+            : event.refund.status === 'SUCCEEDED'
+              ? 'order.refund_succeeded'
+              : 'order.refund_failed';
+        publish(type, event.occurredAt, {
+          orderId: event.orderId,
+          customerId: order.customerId,
+          refund: toRefundView(event.refund, order.currency),
+        });
         continue;
       }
       const change = {

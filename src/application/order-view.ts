@@ -1,5 +1,27 @@
+import { fulfilmentOf } from '../domain/fulfilment.js';
 import { toDecimal } from '../domain/money.js';
 import type { OrderState } from '../domain/order.js';
+import { type Refund, refundedMinor } from '../domain/refunds.js';
+import type { Shipment } from '../domain/shipments.js';
+
+export const toShipmentView = (shipment: Readonly<Shipment>) => ({
+  id: shipment.id,
+  items: shipment.items.map(({ productId, quantity }) => ({ productId, quantity })),
+  trackingNumber: shipment.trackingNumber,
+  carrier: shipment.carrier,
+  shippedAt: shipment.shippedAt.toISOString(),
+  stockStatus: shipment.stock,
+});
+
+export const toRefundView = (refund: Readonly<Refund>, currency: string) => ({
+  id: refund.id,
+  amount: toDecimal(refund.amountMinor, currency),
+  currency,
+  reason: refund.reason,
+  status: refund.status,
+  requestedAt: refund.requestedAt.toISOString(),
+  settledAt: refund.settledAt ? refund.settledAt.toISOString() : null,
+});
 
 /** The public representation of an order (API responses, idempotent replays, event payloads). */
 export function toOrderView(order: Readonly<OrderState>) {
@@ -21,6 +43,10 @@ export function toOrderView(order: Readonly<OrderState>) {
     cancellationReason: order.cancellationReason,
     payment: { ...order.payment },
     inventory: { ...order.inventory },
+    fulfilment: fulfilmentOf(order),
+    shipments: order.shipments.map(toShipmentView),
+    refunds: order.refunds.map((refund) => toRefundView(refund, order.currency)),
+    refundedAmount: money(refundedMinor(order.refunds)),
     statusHistory: order.statusHistory.map((change) => ({
       status: change.status,
       changedAt: change.changedAt.toISOString(),

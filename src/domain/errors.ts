@@ -10,7 +10,9 @@ export abstract class DomainError extends Error {
     | 'forbidden'
     | 'idempotency_conflict'
     | 'concurrency_conflict'
-    | 'conflict';
+    | 'conflict'
+    | 'over_shipment'
+    | 'over_refund';
 
   constructor(message: string) {
     super(message);
@@ -91,4 +93,14 @@ export class NotFound extends DomainError {
 /** The request is valid but the resource's current state refuses it (e.g. a second replay). */
 export class Conflict extends DomainError {
   readonly kind = 'conflict';
+}
+
+/** More of a product shipped than was ordered and not yet shipped. */
+export class OverShipment extends DomainError {
+  readonly kind = 'over_shipment';
+}
+
+/** More refunded than was captured minus what is already refunded or being refunded. */
+export class OverRefund extends DomainError {
+  readonly kind = 'over_refund';
 }

@@ -45,3 +45,6 @@ export const transitions: readonly Transition[] = [
 export function findTransition(from: OrderStatus, to: OrderStatus): Transition | undefined {
   return transitions.find((t) => t.from === from && t.to === to);
 }
+
+/** Cancelled orders are not sales: they leave revenue, refunds and the product rankings. */
+export const countsAsSale = (status: OrderStatus): boolean => status !== 'CANCELLED';

@@ -18,11 +18,15 @@ export function anOrder() {
     totalMinor: 5998,
     trackingNumber: null,
     cancellationReason: null,
+    cancellationCategory: null,
     payment: { status: 'NOT_STARTED', transactionId: null },
     inventory: { status: 'NOT_STARTED', reservationId: null },
     statusHistory: [
       { status: 'PENDING', changedAt: t0, changedBy: 'customer', reason: null, causationId: null },
     ],
+    shipments: [],
+    refunds: [],
+    cancelledItems: [],
     createdAt: t0,
     updatedAt: t0,
     version: 1,
@@ -31,7 +35,10 @@ export function anOrder() {
     inStatus(status: OrderStatus) {
       state.status = status;
       if (status === 'SHIPPED' || status === 'DELIVERED') state.trackingNumber = '1Z999AA10123456789';
-      if (status === 'CANCELLED') state.cancellationReason = 'changed my mind';
+      if (status === 'CANCELLED') {
+        state.cancellationReason = 'changed my mind';
+        state.cancellationCategory = 'customer';
+      }
       if (status !== 'PENDING' && status !== 'CANCELLED') {
         state.inventory = { status: 'RESERVED', reservationId: 'res-1' };
         state.payment = { status: 'SUCCEEDED', transactionId: 'tx-1' };

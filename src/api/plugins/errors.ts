@@ -29,6 +29,8 @@ const domainStatus: Record<DomainError['kind'], { status: number; title: string 
   idempotency_conflict: { status: 422, title: 'Idempotency key reused' },
   concurrency_conflict: { status: 409, title: 'Concurrent modification' },
   conflict: { status: 409, title: 'Conflict' },
+  over_shipment: { status: 409, title: 'More than remains to ship' },
+  over_refund: { status: 409, title: 'More than remains to refund' },
 };
 
 /** Fastify's own errors that a client causes, by code. */

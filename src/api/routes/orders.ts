@@ -26,7 +26,7 @@ export interface OrderRoutesOptions {
   orderTimeline: ReturnType<typeof getOrderTimelineHandler>;
 }
 
-const IdempotencyHeaders = Type.Object({
+export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
       minLength: 1,

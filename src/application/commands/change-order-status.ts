@@ -2,7 +2,7 @@ import { OrderNotFound } from '../../domain/errors.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { actorOf, canActFor, type Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
-import type { Clock, UnitOfWork } from '../ports.js';
+import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 
 export interface ChangeStatusRequest {
   status: OrderStatus;
@@ -13,8 +13,10 @@ export interface ChangeStatusRequest {
 /**
  * Moves an order along its lifecycle. What the saga must do about it (refund and release on
  * cancel, commit the stock on ship) follows from the status change event, in the same transaction.
+ * `newId` names the shipment SHIPPED creates for what has not shipped, and the refund of a partly
+ * shipped order's cancellation.
  */
-export function changeOrderStatusHandler(deps: { uow: UnitOfWork; clock: Clock }) {
+export function changeOrderStatusHandler(deps: { uow: UnitOfWork; clock: Clock; newId: IdGenerator }) {
   return async function changeOrderStatus(
     principal: Principal,
     orderId: string,
@@ -29,6 +31,8 @@ export function changeOrderStatusHandler(deps: { uow: UnitOfWork; clock: Clock }
         actor: actorOf(principal),
         trackingNumber: request.trackingNumber ?? null,
         reason: request.reason ?? null,
+        shipmentId: deps.newId(),
+        refundId: deps.newId(),
         now: deps.clock(),
       });
       if (changed) repositories.orders.update(found);

@@ -43,25 +43,38 @@ export const replyTypes = [
   'payment.succeeded',
   'payment.failed',
   'payment.refunded',
+  'payment.refund_failed',
 ] as const;
 
 export interface CommandPayloads extends Record<CommandType, object> {
   'inventory.reserve': { orderId: string; items: LineItem[] };
-  /** `reservationId` names one reservation to release (an unrequested second one); absent: the order's. */
-  'inventory.release': { orderId: string; reason: string; reservationId?: string };
-  'inventory.commit': { orderId: string };
+  /**
+   * `reservationId` names one reservation to release (an unrequested second one); `items` only
+   * those units (the unshipped part of a partly shipped order); neither: the order's reservation.
+   */
+  'inventory.release': { orderId: string; reason: string; reservationId?: string; items?: LineItem[] };
+  /** With a shipment: commit that shipment's units; without (older senders): the whole reservation. */
+  'inventory.commit': { orderId: string; shipmentId?: string; items?: LineItem[] };
   'payment.process': { orderId: string; customerId: string; amountMinor: number; currency: string };
-  'payment.refund': { orderId: string; transactionId: string; amountMinor: number; currency: string };
+  /** With a refundId: one refund of `amountMinor`, answered refunded or refund_failed; without: a cancellation's full refund. */
+  'payment.refund': {
+    orderId: string;
+    transactionId: string;
+    amountMinor: number;
+    currency: string;
+    refundId?: string;
+  };
 }
 
 export interface ReplyPayloads extends Record<ReplyType, object> {
   'inventory.reserved': { orderId: string; reservationId: string };
   'inventory.rejected': { orderId: string; reason: string; productIds: string[] };
   'inventory.released': { orderId: string };
-  'inventory.committed': { orderId: string };
+  'inventory.committed': { orderId: string; shipmentId?: string };
   'payment.succeeded': { orderId: string; transactionId: string; amountMinor: number; currency: string };
   'payment.failed': { orderId: string; reason: string };
-  'payment.refunded': { orderId: string; transactionId: string };
+  'payment.refunded': { orderId: string; transactionId: string; refundId?: string };
+  'payment.refund_failed': { orderId: string; transactionId: string; refundId: string; reason: string };
 }
 
 export type CommandType = (typeof commandTypes)[number];

@@ -1,8 +1,9 @@
+import { type CancellationCategory, cancellationCategories } from '../../domain/cancellation.js';
 import { Forbidden } from '../../domain/errors.js';
 import { defaultCurrency, toDecimal } from '../../domain/money.js';
-import { orderStatuses } from '../../domain/order-status.js';
+import { countsAsSale, orderStatuses } from '../../domain/order-status.js';
 import { isStaff, type Principal } from '../access.js';
-import { analyticsWindow, dayMs, hourMs, type Interval, intervals } from './analytics-window.js';
+import { analyticsWindow, dayMs, hourMs, type Interval, intervals, maxBuckets } from './analytics-window.js';
 import type { OrderReadModel } from './read-model.js';
 
 export interface AnalyticsQuery {
@@ -26,37 +27,57 @@ function averageMinor(totalMinor: number, count: number): number {
 }
 
 /**
- * Order analytics from the rollups. Revenue counts the orders that are sales (every status but
- * CANCELLED); the per-status figures show the cancelled amounts beside it.
+ * Order analytics from the rollups. Gross revenue is the total of the orders that are sales
+ * (every status but CANCELLED), net revenue that minus what was refunded of them; the
+ * per-status figures show the cancelled amounts beside it.
  */
 export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => Date) {
   return {
     async summary(principal: Principal, query: AnalyticsQuery) {
       assertStaff(principal);
       const currency = query.currency ?? defaultCurrency;
+      // No bucket limit: a summary is one row per status and reason group, whatever the window.
       const { from, to } = analyticsWindow(query, clock().getTime(), hourMs);
       const totals = await readModel.statusTotals(currency, from, to);
       const byStatus = orderStatuses.map((status) => {
-        const total = totals.find((row) => row.status === status);
-        return { status, count: total?.orderCount ?? 0, totalMinor: total?.totalMinor ?? 0 };
+        const rows = totals.filter((row) => row.status === status);
+        return {
+          status,
+          count: rows.reduce((sum, row) => sum + row.orderCount, 0),
+          totalMinor: rows.reduce((sum, row) => sum + row.totalMinor, 0),
+          refundedMinor: rows.reduce((sum, row) => sum + row.refundedMinor, 0),
+        };
       });
       const orderCount = byStatus.reduce((sum, row) => sum + row.count, 0);
-      const cancelled = byStatus.find((row) => row.status === 'CANCELLED') ?? { count: 0, totalMinor: 0 };
-      const salesCount = orderCount - cancelled.count;
-      const revenueMinor = byStatus.reduce((sum, row) => sum + row.totalMinor, 0) - cancelled.totalMinor;
+      const sales = byStatus.filter((row) => countsAsSale(row.status));
+      const salesCount = sales.reduce((sum, row) => sum + row.count, 0);
+      const grossMinor = sales.reduce((sum, row) => sum + row.totalMinor, 0);
+      const refundedMinor = sales.reduce((sum, row) => sum + row.refundedMinor, 0);
+      const cancelledCount = orderCount - salesCount;
+      const money = (minor: number) => toDecimal(minor, currency);
       return {
         currency,
         from: iso(from),
         to: iso(to),
         orderCount,
-        revenue: toDecimal(revenueMinor, currency),
-        averageOrderValue: toDecimal(averageMinor(revenueMinor, salesCount), currency),
-        cancelledCount: cancelled.count,
-        cancellationRate: orderCount === 0 ? 0 : Math.round((cancelled.count / orderCount) * 10_000) / 10_000,
+        grossRevenue: money(grossMinor),
+        refundedAmount: money(refundedMinor),
+        netRevenue: money(grossMinor - refundedMinor),
+        averageOrderValue: money(averageMinor(grossMinor, salesCount)),
+        cancelledCount,
+        cancellationRate: orderCount === 0 ? 0 : Math.round((cancelledCount / orderCount) * 10_000) / 10_000,
+        cancellationsByCategory: Object.fromEntries(
+          cancellationCategories.map((category) => [
+            category,
+            totals
+              .filter((row) => row.cancelCategory === category)
+              .reduce((sum, row) => sum + row.orderCount, 0),
+          ]),
+        ) as Record<CancellationCategory, number>,
         byStatus: byStatus.map((row) => ({
           status: row.status,
           count: row.count,
-          totalAmount: toDecimal(row.totalMinor, currency),
+          totalAmount: money(row.totalMinor),
         })),
       };
     },
@@ -65,17 +86,21 @@ export function orderAnalyticsHandlers(readModel: OrderReadModel, clock: () => D
       assertStaff(principal);
       const currency = query.currency ?? defaultCurrency;
       const { widthMs, originMs } = intervals[query.interval];
-      const { from, to } = analyticsWindow(query, clock().getTime(), widthMs, originMs);
+      const { from, to } = analyticsWindow(query, clock().getTime(), widthMs, originMs, maxBuckets);
       const rows = await readModel.timeseries(currency, { from, to, widthMs, originMs });
       const byStart = new Map(rows.map((row) => [row.start, row]));
+      const money = (minor: number) => toDecimal(minor, currency);
       const buckets = [];
       // Every bucket of the window is listed, with zeros where nothing was ordered.
       for (let start = from; start < to; start += widthMs) {
         const row = byStart.get(start);
+        const [gross, refunded] = [row?.revenueMinor ?? 0, row?.refundedMinor ?? 0];
         buckets.push({
           start: iso(start),
           orders: row?.orderCount ?? 0,
-          revenue: toDecimal(row?.revenueMinor ?? 0, currency),
+          grossRevenue: money(gross),
+          refundedAmount: money(refunded),
+          netRevenue: money(gross - refunded),
         });
       }
       return { currency, interval: query.interval, from: iso(from), to: iso(to), buckets };

@@ -1,3 +1,5 @@
+import type { CancellationCategory } from '../../domain/cancellation.js';
+import type { FulfilmentState } from '../../domain/fulfilment.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import type { OrderView } from '../order-view.js';
 
@@ -9,7 +11,7 @@ export interface OrderReadModel {
   /** One page of orders matching every criterion, in `page.sort` order. */
   search(criteria: OrderCriteria, page: PageRequest): Promise<OrderPage>;
   countByCustomer(customerId: string): Promise<number>;
-  /** Orders created in [from, to) per current status (whole UTC hours). */
+  /** Orders created in [from, to) per current status and cancellation group (whole UTC hours). */
   statusTotals(currency: string, from: number, to: number): Promise<StatusTotal[]>;
   /** Orders and sales (orders not cancelled) per bucket of `widthMs`, counted from `originMs`. */
   timeseries(currency: string, window: BucketWindow): Promise<BucketTotal[]>;
@@ -34,6 +36,9 @@ export interface OrderCriteria {
   state?: string;
   zipCode?: string;
   trackingNumber?: string;
+  fulfilment?: FulfilmentState;
+  /** true: only orders with a refund that succeeded. */
+  refunded?: boolean;
 }
 
 export type SortField = 'createdAt' | 'totalAmount';
@@ -66,8 +71,11 @@ export interface OrderPage {
 
 export interface StatusTotal {
   status: OrderStatus;
+  /** The cancellation's reason group; null for orders not cancelled. */
+  cancelCategory: CancellationCategory | null;
   orderCount: number;
   totalMinor: number;
+  refundedMinor: number;
 }
 
 export interface BucketWindow {
@@ -80,7 +88,10 @@ export interface BucketWindow {
 export interface BucketTotal {
   start: number;
   orderCount: number;
+  /** Gross: the total of the orders not cancelled. */
   revenueMinor: number;
+  /** What was refunded of those orders. */
+  refundedMinor: number;
 }
 
 export interface ProductSales {

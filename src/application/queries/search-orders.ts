@@ -1,4 +1,5 @@
 import { type FieldError, ValidationError } from '../../domain/errors.js';
+import type { FulfilmentState } from '../../domain/fulfilment.js';
 import { defaultCurrency, toMinorUnits } from '../../domain/money.js';
 import type { OrderStatus } from '../../domain/order-status.js';
 import { assertCanActFor, isStaff, type Principal } from '../access.js';
@@ -23,6 +24,8 @@ export interface SearchQuery {
   state?: string;
   zipCode?: string;
   trackingNumber?: string;
+  fulfilment?: FulfilmentState;
+  refunded?: boolean;
   sort?: SortField;
   order?: SortOrder;
   page: number;
@@ -76,6 +79,8 @@ function toCriteria(query: SearchQuery): OrderCriteria {
   for (const key of ['q', 'customerId', 'productId', 'city', 'state', 'zipCode', 'trackingNumber'] as const) {
     if (query[key] !== undefined) criteria[key] = query[key];
   }
+  if (query.fulfilment !== undefined) criteria.fulfilment = query.fulfilment;
+  if (query.refunded !== undefined) criteria.refunded = query.refunded;
   if (query.statuses && query.statuses.length > 0) criteria.statuses = [...new Set(query.statuses)];
   const instant = (field: 'from' | 'to') => {
     const text = query[field];

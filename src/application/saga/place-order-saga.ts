@@ -1,6 +1,8 @@
+import type { SagaCancellation } from '../../domain/cancellation.js';
 import type { Order } from '../../domain/order.js';
 import { canMoveInventory } from '../../domain/order-progress.js';
 import type { OrderStatus } from '../../domain/order-status.js';
+import { claimedMinor } from '../../domain/refunds.js';
 import {
   type CommandPayloads,
   type CommandType,
@@ -32,8 +34,7 @@ export type SagaInput =
   /** The awaited command's deadline passed (the sweeper saw it sent that long ago). */
   | { kind: 'timeout'; messageId: string }
   /** Someone else cancelled the order; `withdrawn` when the awaited command never left the outbox. */
-  | { kind: 'cancelled'; from: OrderStatus; withdrawn: boolean }
-  | { kind: 'shipped' };
+  | { kind: 'cancelled'; from: OrderStatus; withdrawn: boolean };
 
 export type ReplyOutcome = 'applied' | 'ignored' | 'compensated';
 
@@ -55,7 +56,13 @@ export interface PlaceOrderSagaDeps {
 type StepName = 'reserveInventory' | 'processPayment';
 
 /** What a reply means for its step: go on to the next step, or stop and cancel with a reason. */
-type StepResult = 'next' | { cancel: string };
+type StepResult = 'next' | Cancellation;
+
+/** Why the saga gives up: the reason for the history and its group for analytics. */
+interface Cancellation {
+  cancel: string;
+  category: SagaCancellation;
+}
 
 interface Context {
   now: Date;
@@ -97,7 +104,10 @@ const reserveInventory: Step = {
     },
     'inventory.rejected': (order, reply, ctx) => {
       order.recordStockRejection(ctx.now);
-      return { cancel: `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}` };
+      return {
+        cancel: `out of stock: ${reply.payload.productIds.join(', ') || reply.payload.reason}`,
+        category: 'out_of_stock',
+      };
     },
   },
   withdraw: (order, ctx) => order.withdrawReservation(ctx.now),
@@ -130,19 +140,20 @@ const processPayment: Step = {
     },
     'payment.failed': (order, reply, ctx) => {
       order.recordPaymentFailure(ctx.now);
-      return { cancel: `payment declined: ${reply.payload.reason}` };
+      return { cancel: `payment declined: ${reply.payload.reason}`, category: 'payment_declined' };
     },
   },
   withdraw: (order, ctx) => order.withdrawPayment(ctx.now),
   compensate(order, _reason, ctx) {
-    const { payment, totalMinor, currency } = order.snapshot();
+    const { payment, totalMinor, currency, refunds } = order.snapshot();
     if (payment.status !== 'SUCCEEDED' || !payment.transactionId) return [];
     order.requestRefund(ctx.now);
     return [
       ctx.command('payment.refund', order, {
         orderId: order.id,
         transactionId: payment.transactionId,
-        amountMinor: totalMinor,
+        // What partial refunds (POST /refunds) have not already given back or are giving back.
+        amountMinor: totalMinor - claimedMinor(refunds),
         currency,
       }),
     ];
@@ -227,7 +238,7 @@ function decideInput(
       if (!current) return { next: 'finished', commands: [], outcome: 'ignored' };
       const reason = `${current.label} timed out`;
       log.note('timeout', reason);
-      return cancel(order, reason, ctx, log);
+      return cancel(order, { cancel: reason, category: 'timed_out' }, ctx, log);
     }
     case 'cancelled': {
       if (awaited && input.withdrawn) {
@@ -236,13 +247,6 @@ function decideInput(
       }
       const commands = compensateAll(order, `order cancelled (was ${input.from})`, ctx, log);
       return { next: 'finished', commands, outcome: 'compensated' };
-    }
-    case 'shipped': {
-      if (order.inventory.status !== 'RESERVED') return unchanged('ignored');
-      order.requestCommit(ctx.now);
-      const command = ctx.command('inventory.commit', order, { orderId: order.id });
-      log.commands('command', [command]);
-      return { next: 'unchanged', commands: [command], outcome: 'applied' };
     }
   }
 }
@@ -257,7 +261,7 @@ function advance(
   log: TimelineLog,
 ): Choice {
   if (result !== 'next') {
-    const decision = cancel(order, result.cancel, ctx, log, reply.messageId);
+    const decision = cancel(order, result, ctx, log, reply.messageId);
     return { ...decision, outcome: 'applied' };
   }
   const following = steps[steps.indexOf(step) + 1];
@@ -283,13 +287,21 @@ function advance(
 /** Undo every step done so far, newest first, then cancel the order. */
 function cancel(
   order: Order,
-  reason: string,
+  why: Cancellation,
   ctx: Context,
   log: TimelineLog,
   causationId: string | null = null,
 ): Choice {
+  const reason = why.cancel;
   const commands = compensateAll(order, reason, ctx, log);
-  order.changeStatus({ to: 'CANCELLED', actor: 'saga', reason, causationId, now: ctx.now });
+  order.changeStatus({
+    to: 'CANCELLED',
+    actor: 'saga',
+    reason,
+    category: why.category,
+    causationId,
+    now: ctx.now,
+  });
   return { next: 'finished', commands, outcome: 'compensated' };
 }
 
@@ -311,10 +323,19 @@ function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog
       order.recordRelease(ctx.now);
       return unchanged('applied');
     case 'inventory.committed':
+      // A shipment's units (fulfilment-saga.ts); the reservation as a whole follows from them.
+      if (reply.payload.shipmentId)
+        return unchanged(
+          order.recordStockCommitted(reply.payload.shipmentId, ctx.now) ? 'applied' : 'ignored',
+        );
       if (inventory.status !== 'COMMITTING') return unchanged('ignored');
       order.recordCommit(ctx.now);
       return unchanged('applied');
     case 'payment.refunded':
+      if (reply.payload.refundId)
+        return unchanged(
+          order.settleRefund(reply.payload.refundId, 'SUCCEEDED', ctx.now) ? 'applied' : 'ignored',
+        );
       if (payment.status !== 'REFUNDING' || payment.transactionId !== reply.payload.transactionId)
         return unchanged('ignored');
       order.recordRefund(ctx.now);
@@ -360,6 +381,8 @@ function afterTheFact(order: Order, reply: Reply, ctx: Context, log: TimelineLog
       });
       return { ...undo(log, [refund], 'compensation'), unrequested: { effect: 'charge', id: transactionId } };
     }
+    case 'payment.refund_failed':
+      return unchanged(order.settleRefund(reply.payload.refundId, 'FAILED', ctx.now) ? 'applied' : 'ignored');
     case 'inventory.rejected':
     case 'payment.failed':
       return unchanged('ignored');

@@ -52,8 +52,8 @@ function persist(
 
 /**
  * Starts the saga from `order.created` and lets it react to status changes others make (a
- * cancellation undoes what the saga did, shipping commits the reservation), inside the unit of
- * work that recorded the event.
+ * cancellation undoes what the saga did), inside the unit of work that recorded the event.
+ * Shipping commits stock shipment by shipment (fulfilment-saga.ts).
  */
 export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
   return async (repositories, order, event) => {
@@ -62,14 +62,13 @@ export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
       persist(repositories, order, saga, decision, deps.clock());
     };
     if (event.type === 'order.created') return decide({ kind: 'started' });
-    // The saga's own changes are already part of its decision.
-    if (event.by === 'saga') return;
+    // Shipments and refunds are fulfilment-saga.ts's; the saga's own changes are part of its decision.
+    if (event.type !== 'order.status_changed' || event.by === 'saga') return;
     if (event.to === 'CANCELLED') {
       const saga = await repositories.sagas.find(order.id);
       const withdrawn = saga ? await repositories.outbox.withdraw(saga.awaitingMessageId) : false;
       return decide({ kind: 'cancelled', from: event.from, withdrawn }, saga);
     }
-    if (event.to === 'SHIPPED') return decide({ kind: 'shipped' });
   };
 }
 

@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely';
 import type { OrderState } from '../../domain/order.js';
 import type { Dialect } from './connection.js';
 import { toHistoryRows, toItemRows, toOrderRow } from './order-rows.js';
-import { mergeDeltas, productRows, rollupContribution, summaryRow } from './read-model/read-rows.js';
+import {
+  currentFacts,
+  mergeDeltas,
+  productRows,
+  rollupContribution,
+  summaryRow,
+} from './read-model/read-rows.js';
 import { applyRollupDeltas } from './read-model/rollups.js';
 import type { Database } from './schema.js';
 
@@ -31,7 +37,7 @@ export async function insertOrdersInBulk(
   await inChunks(orders.flatMap(productRows), (rows) =>
     db.insertInto('order_products').values(rows).execute(),
   );
-  const deltas = mergeDeltas(orders.map((order) => rollupContribution(order, order.status, 1)));
+  const deltas = mergeDeltas(orders.map((order) => rollupContribution(order, currentFacts(order), 1)));
   // Table after table, each in key order: concurrent batches lock shared rows (a week's best
   // sellers, a frequent customer) in one global order, so they queue instead of deadlocking.
   const none = mergeDeltas([]);

@@ -1,6 +1,9 @@
 import type { Selectable } from 'kysely';
+import type { CancellationCategory } from '../../domain/cancellation.js';
 import type { InventoryStatus, OrderState, PaymentStatus } from '../../domain/order.js';
 import type { Actor, OrderStatus } from '../../domain/order-status.js';
+import type { Refund } from '../../domain/refunds.js';
+import type { Shipment, ShipmentLine } from '../../domain/shipments.js';
 import type { OrderItemsTable, OrderStatusHistoryTable, OrdersTable } from './schema.js';
 
 /** Maps between the order aggregate's state and its three tables. */
@@ -17,6 +20,10 @@ export function toOrderRow(order: Readonly<OrderState>): OrdersTable {
     shipping_zip: order.shippingAddress.zipCode,
     tracking_number: order.trackingNumber,
     cancellation_reason: order.cancellationReason,
+    cancellation_category: order.cancellationCategory,
+    shipments: JSON.stringify(order.shipments),
+    refunds: JSON.stringify(order.refunds),
+    cancelled_items: JSON.stringify(order.cancelledItems),
     payment_status: order.payment.status,
     payment_transaction_id: order.payment.transactionId,
     inventory_status: order.inventory.status,
@@ -77,6 +84,18 @@ export function toOrderState(
     totalMinor: Number(row.total_minor),
     trackingNumber: row.tracking_number,
     cancellationReason: row.cancellation_reason,
+    // These columns are absent while migrations before 0008/0009 load orders to backfill the read model.
+    cancellationCategory: (row.cancellation_category ?? null) as CancellationCategory | null,
+    shipments: parseList<StoredShipment>(row.shipments).map((shipment) => ({
+      ...shipment,
+      shippedAt: new Date(shipment.shippedAt),
+    })),
+    refunds: parseList<StoredRefund>(row.refunds).map((refund) => ({
+      ...refund,
+      requestedAt: new Date(refund.requestedAt),
+      settledAt: refund.settledAt === null ? null : new Date(refund.settledAt),
+    })),
+    cancelledItems: parseList<ShipmentLine>(row.cancelled_items),
     payment: { status: row.payment_status as PaymentStatus, transactionId: row.payment_transaction_id },
     inventory: {
       status: row.inventory_status as InventoryStatus,
@@ -97,3 +116,9 @@ export function toOrderState(
     version: Number(row.version),
   };
 }
+
+type Stored<T, D extends keyof T> = Omit<T, D> & { [K in D]: T[K] extends Date ? string : string | null };
+type StoredShipment = Stored<Shipment, 'shippedAt'>;
+type StoredRefund = Stored<Refund, 'requestedAt' | 'settledAt'>;
+
+const parseList = <T>(json: string | undefined): T[] => (json ? (JSON.parse(json) as T[]) : []);

@@ -15,7 +15,7 @@ export interface Database {
   order_timeline: OrderTimelineTable;
   order_summaries: OrderSummariesTable;
   order_products: OrderProductsTable;
-  order_stats_hourly: OrderStatsHourlyTable;
+  order_stats: OrderStatsTable;
   product_sales_daily: ProductSalesDailyTable;
   product_sales_weekly: ProductSalesWeeklyTable;
   customer_order_counts: CustomerOrderCountsTable;
@@ -35,6 +35,13 @@ export interface OrdersTable {
   shipping_zip: string;
   tracking_number: string | null;
   cancellation_reason: string | null;
+  cancellation_category: string | null;
+  /** The order's shipments as JSON: read and written with the order, under its version check. */
+  shipments: string;
+  /** The order's refunds as JSON, like `shipments`. */
+  refunds: string;
+  /** Units cancelled after part of the order shipped, as JSON. */
+  cancelled_items: string;
   payment_status: string;
   payment_transaction_id: string | null;
   inventory_status: string;
@@ -127,6 +134,12 @@ export interface OrderSummariesTable {
   shipping_state: string;
   shipping_zip: string;
   tracking_number: string | null;
+  /** unfulfilled, partial or shipped: the `fulfilment` search filter. */
+  fulfilment: string;
+  /** 1 once any refund succeeded: the `refunded=true` search filter. */
+  refunded: number;
+  /** The cancellation's reason group, null unless CANCELLED. */
+  cancel_category: string | null;
   created_at: number;
   updated_at: number;
   /** The order's API representation (toOrderView) as JSON, so pages need no joins. */
@@ -140,13 +153,23 @@ export interface OrderProductsTable {
   order_id: string;
 }
 
-/** Read model: orders and their totals per UTC hour of creation, currency and current status. */
-export interface OrderStatsHourlyTable {
+/** The rollup levels of `order_stats`: a long window reads months, its edges days and hours. */
+export type StatsPeriod = 'hour' | 'day' | 'month';
+
+/**
+ * Read model: orders, their totals and what was refunded of them, per currency, UTC period of
+ * creation (hour, day and month, one row each), current status and cancellation reason group
+ * ('' for orders not cancelled).
+ */
+export interface OrderStatsTable {
   currency: string;
-  hour_start: number;
+  period: StatsPeriod;
+  period_start: number;
   status: string;
+  cancel_category: string;
   order_count: number;
   total_minor: number;
+  refunded_minor: number;
 }
 
 /** Read model: units and revenue per UTC day of order creation, currency and product; cancelled orders excluded. */

@@ -20,6 +20,7 @@ export function orderMetrics(metrics: Metrics): CommitObserver {
           metrics.ordersCreated.inc();
           continue;
         }
+        if (event.type !== 'order.status_changed') continue;
         metrics.orderStatusChanges.inc({ from: event.from, to: event.to });
         if (event.from === 'PENDING') {
           metrics.sagaOutcomes.inc({ outcome: sagaOutcome(order, event.to, event.by) });

@@ -30,6 +30,10 @@ describe.each(databases)('POST /api/orders on %s', (kind, available) => {
       cancellationReason: null,
       payment: { status: 'NOT_STARTED', transactionId: null },
       inventory: { status: 'PENDING', reservationId: null },
+      fulfilment: 'unfulfilled',
+      shipments: [],
+      refunds: [],
+      refundedAmount: 0,
       statusHistory: [
         {
           status: 'PENDING',

@@ -93,6 +93,65 @@ describe('the HTTP payment provider, against a mock of the gateway’s internet 
     });
   });
 
+  it('sends each partial refund with its amount and its own idempotency key', async () => {
+    answer = ({ body }) => ({ status: 200, body: { id: `re_${body.amount}` } });
+    const refund = { orderId: 'order-1', transactionId: 'ch_1', currency: 'USD' };
+    expect(await provider().refund({ ...refund, amountMinor: 1001, refundId: 'r-1' })).toEqual({
+      ok: true,
+      refundId: 're_1001',
+    });
+    await provider().refund({ ...refund, amountMinor: 250, refundId: 'r-2' });
+    expect(
+      received.map(({ path, headers, body }) => [path, headers['idempotency-key'], body.amount]),
+    ).toEqual([
+      ['/v1/refunds', 'refund-r-1', 1001],
+      ['/v1/refunds', 'refund-r-2', 250],
+    ]);
+  });
+
+  it('refunds part of a placed order through the mock gateway: the refund reaches SUCCEEDED or FAILED', async () => {
+    answer = ({ path, body }) =>
+      path === '/v1/charges'
+        ? { status: 200, body: { id: 'ch_partial', status: 'succeeded' } }
+        : body.amount === 1000
+          ? { status: 200, body: { id: 're_partial' } }
+          : { status: 400, body: { message: 'refund not allowed' } };
+    const t = await startTestService('sqlite', {
+      PAYMENT_PROVIDER: 'http',
+      PAYMENT_API_URL: baseUrl,
+      PAYMENT_API_KEY: 'sk_test_123',
+    });
+    try {
+      const admin = await t.bearer('ops', ['admin']);
+      const request = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
+        t.service.app.inject({ method, url, headers: { authorization: admin }, ...(payload && { payload }) });
+      const placed = await request('POST', '/api/orders', {
+        customerId: 'c-1',
+        items: [{ productId: 'p-1', quantity: 2, price: 29.99 }],
+        shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+      });
+      const id = placed.json().id as string;
+      const order = async () => (await request('GET', `/api/orders/${id}`)).json();
+      await expect.poll(async () => (await order()).status).toBe('CONFIRMED');
+      expect(
+        (await request('POST', `/api/orders/${id}/refunds`, { amount: 10, reason: 'ok' })).statusCode,
+      ).toBe(202);
+      expect(
+        (await request('POST', `/api/orders/${id}/refunds`, { amount: 5, reason: 'no' })).statusCode,
+      ).toBe(202);
+      await expect
+        .poll(async () => (await order()).refunds.map((refund: { status: string }) => refund.status))
+        .toEqual(['SUCCEEDED', 'FAILED']);
+      expect((await order()).refundedAmount).toBe(10);
+      expect(received.filter((r) => r.path === '/v1/refunds').map((r) => r.body)).toEqual([
+        { charge: 'ch_partial', amount: 1000, currency: 'USD' },
+        { charge: 'ch_partial', amount: 500, currency: 'USD' },
+      ]);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('takes the payment of a placed order through the gateway when PAYMENT_PROVIDER=http', async () => {
     answer = ({ body }) =>
       body.amount === 5998

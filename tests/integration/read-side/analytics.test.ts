@@ -3,12 +3,24 @@ import type { OrderState } from '../../../src/domain/order.js';
 import { insertOrdersInBulk } from '../../../src/infrastructure/db/bulk-orders.js';
 import { requireMariaDb } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { base, day, fixtureOrders, getter, hour } from './fixtures.js';
+import { base, day, fixtureOrders, getter, hour, ordersOverYears } from './fixtures.js';
 
 const mariaDb = await requireMariaDb();
 
 /** Decimal of minor units for 2-digit currencies, computed here independently of src/domain/money. */
 const decimal = (minor: number) => minor / 100;
+
+/** Refunds arrive with shipments and refunds (issue 11, phase B): none in these fixtures yet. */
+const refundedOf = (_order: OrderState) => 0;
+
+/** The reason group, read from the reason and the actor's default text the fixtures give. */
+function categoryOf(order: OrderState): string {
+  const reason = order.cancellationReason ?? '';
+  if (reason.startsWith('out of stock')) return 'out_of_stock';
+  if (reason.startsWith('payment declined')) return 'payment_declined';
+  if (reason.endsWith('timed out')) return 'timed_out';
+  return reason === 'cancelled by admin' ? 'admin' : 'customer';
+}
 
 /** The figures the API should report, computed straight from the orders in plain JavaScript. */
 function expectedSummary(orders: OrderState[], from: number, to: number, currency: string) {
@@ -17,13 +29,22 @@ function expectedSummary(orders: OrderState[], from: number, to: number, currenc
   );
   const sales = inWindow.filter((o) => o.status !== 'CANCELLED');
   const revenue = sales.reduce((sum, o) => sum + o.totalMinor, 0);
+  const refunded = sales.reduce((sum, o) => sum + refundedOf(o), 0);
   const cancelled = inWindow.length - sales.length;
   return {
     orderCount: inWindow.length,
-    revenue: decimal(revenue),
+    grossRevenue: decimal(revenue),
+    refundedAmount: decimal(refunded),
+    netRevenue: decimal(revenue - refunded),
     averageOrderValue: sales.length === 0 ? 0 : decimal(Math.round(revenue / sales.length)),
     cancelledCount: cancelled,
     cancellationRate: inWindow.length === 0 ? 0 : Math.round((cancelled / inWindow.length) * 10_000) / 10_000,
+    cancellationsByCategory: Object.fromEntries(
+      ['out_of_stock', 'payment_declined', 'timed_out', 'customer', 'admin'].map((category) => [
+        category,
+        inWindow.filter((o) => o.status === 'CANCELLED' && categoryOf(o) === category).length,
+      ]),
+    ),
     byStatus: ['PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'CANCELLED'].map((status) => {
       const withStatus = inWindow.filter((o) => o.status === status);
       return {
@@ -42,6 +63,7 @@ describe.each([
   let t: TestService;
   let get: ReturnType<typeof getter>;
   const orders = fixtureOrders();
+  const yearsOfOrders = ordersOverYears();
   const from = base;
   const to = base + 14 * day;
   const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
@@ -50,7 +72,10 @@ describe.each([
     if (!available) return;
     t = await startTestService(kind);
     get = getter(t);
-    await insertOrdersInBulk(t.service.database.db, t.service.database.dialect, orders);
+    await insertOrdersInBulk(t.service.database.db, t.service.database.dialect, [
+      ...orders,
+      ...yearsOfOrders,
+    ]);
   });
   afterAll(async () => t?.stop());
 
@@ -63,6 +88,45 @@ describe.each([
       to: new Date(to).toISOString(),
       ...expectedSummary(orders, from, to, 'USD'),
     });
+  });
+
+  it.skipIf(!available)('counts cancellations of every reason group', async () => {
+    const counts = { out_of_stock: 0, payment_declined: 0, timed_out: 0, customer: 0, admin: 0 };
+    for (const currency of ['USD', 'EUR']) {
+      const { body } = await get(`/api/orders/analytics/summary?${window}&currency=${currency}`);
+      for (const [category, count] of Object.entries(body.cancellationsByCategory))
+        counts[category as keyof typeof counts] += count as number;
+    }
+    for (const count of Object.values(counts)) expect(count).toBeGreaterThan(0);
+  });
+
+  // Edges mid-hour, mid-day and mid-month: months, days and hours of the rollup all take part.
+  it.skipIf(!available).each([
+    ['six years', '2020-01-01T00:00:00Z', '2026-01-01T00:00:00Z'],
+    ['odd edges over five years', '2020-02-14T05:30:00Z', '2025-11-03T17:10:00Z'],
+    ['one month and a bit', '2021-03-30T22:00:00Z', '2021-05-02T01:00:00Z'],
+    ['within one day', '2022-06-10T03:00:00Z', '2022-06-10T21:00:00Z'],
+  ])('summarises any window, %s, without a bucket limit', async (_name, start, end) => {
+    const { status, body } = await get(`/api/orders/analytics/summary?from=${start}&to=${end}&currency=GBP`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    const [from, to] = [
+      Math.floor(Date.parse(start) / hour) * hour,
+      Math.ceil(Date.parse(end) / hour) * hour,
+    ];
+    expect(body).toEqual({
+      currency: 'GBP',
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      ...expectedSummary(yearsOfOrders, from, to, 'GBP'),
+    });
+  });
+
+  it.skipIf(!available)('finds orders in the multi-year fixtures it summarises', async () => {
+    const { body } = await get(
+      '/api/orders/analytics/summary?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&currency=GBP',
+    );
+    expect(body.orderCount).toBe(yearsOfOrders.length);
+    expect(body.cancelledCount).toBeGreaterThan(0);
   });
 
   it.skipIf(!available)('never mixes currencies', async () => {
@@ -94,12 +158,15 @@ describe.each([
         (o) =>
           o.currency === 'USD' && o.createdAt.getTime() >= start && o.createdAt.getTime() < start + width,
       );
+      const sales = inBucket.filter((o) => o.status !== 'CANCELLED');
+      const gross = sales.reduce((s, o) => s + o.totalMinor, 0);
+      const refunded = sales.reduce((s, o) => s + refundedOf(o), 0);
       expected.push({
         start: new Date(start).toISOString(),
         orders: inBucket.length,
-        revenue: decimal(
-          inBucket.filter((o) => o.status !== 'CANCELLED').reduce((s, o) => s + o.totalMinor, 0),
-        ),
+        grossRevenue: decimal(gross),
+        refundedAmount: decimal(refunded),
+        netRevenue: decimal(gross - refunded),
       });
     }
     expect(body.buckets).toEqual(expected);
@@ -175,7 +242,8 @@ describe.each([
     expect(after.orderCount).toBe(before.orderCount);
     expect(after.cancelledCount).toBe(before.cancelledCount + 1);
     expect(byStatus(after, 'CONFIRMED')).toBe(byStatus(before, 'CONFIRMED') - 1);
-    expect(after.revenue).toBeCloseTo(before.revenue - decimal(confirmed.totalMinor), 2);
+    expect(after.grossRevenue).toBeCloseTo(before.grossRevenue - decimal(confirmed.totalMinor), 2);
+    expect(after.cancellationsByCategory.admin).toBe(before.cancellationsByCategory.admin + 1);
     // The cancelled lines leave the daily and the weekly product rows alike.
     for (const [start, end] of [
       [from, to],

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../../src/infrastructure/db/migrate.js';
 import { migrationProvider } from '../../../src/infrastructure/db/migrations/index.js';
 import { toHistoryRows, toItemRows, toOrderRow } from '../../../src/infrastructure/db/order-rows.js';
 import {
+  currentFacts,
   mergeDeltas,
   rollupContribution,
   summaryRow,
@@ -29,7 +30,7 @@ describe.each([
   });
 
   it.skipIf(!available)(
-    'projects the orders stored before it, weekly sales and customer counts too',
+    'projects the orders stored before it, weekly sales, customer counts and order stats too',
     async () => {
       const database = kind === 'mysql' ? await createTestDatabase() : null;
       drop = database?.drop;
@@ -42,8 +43,28 @@ describe.each([
       handle = connectDatabase(config.database);
       const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
       expect((await migrator.migrateTo('0003-saga')).error).toBeUndefined();
-      const orders = fixtureOrders(12);
-      await handle.db.insertInto('orders').values(orders.map(toOrderRow)).execute();
+      // As they were before 0009: shipments and refunds were not stored yet.
+      const orders = fixtureOrders(30).map((order) => ({
+        ...order,
+        shipments: [],
+        refunds: [],
+        cancelledItems: [],
+      }));
+      // As 0003 stored them: the cancellation's category came with 0008, shipments and refunds with 0009.
+      const rows = orders.map((order) => {
+        const {
+          cancellation_category: _category,
+          shipments: _s,
+          refunds: _r,
+          cancelled_items: _c,
+          ...row
+        } = toOrderRow(order);
+        return row;
+      });
+      await handle.db
+        .insertInto('orders')
+        .values(rows as ReturnType<typeof toOrderRow>[])
+        .execute();
       await handle.db.insertInto('order_items').values(orders.flatMap(toItemRows)).execute();
       await handle.db
         .insertInto('order_status_history')
@@ -58,18 +79,35 @@ describe.each([
         summaries.map((row) => ({
           ...row,
           total_minor: Number(row.total_minor),
+          refunded: Number(row.refunded),
           created_at: Number(row.created_at),
           updated_at: Number(row.updated_at),
         })),
       ).toEqual(orders.map(readBefore0007).map(summaryRow));
-      const counted = await handle.db
-        .selectFrom('order_stats_hourly')
-        .select((eb) => eb.fn.sum<number | string>('order_count').as('orders'))
-        .executeTakeFirstOrThrow();
-      expect(Number(counted.orders)).toBe(orders.length);
-
-      // 0005 derives its rollups in SQL; they must equal what the row builders give the projector.
-      const built = mergeDeltas(orders.map((order) => rollupContribution(order, order.status, 1)));
+      // 0005 and 0008 derive their rollups in SQL; they must equal what the row builders give the projector.
+      const built = mergeDeltas(orders.map((order) => rollupContribution(order, currentFacts(order), 1)));
+      const stats = await handle.db.selectFrom('order_stats').selectAll().execute();
+      const byKey = (row: {
+        currency: string;
+        period: string;
+        period_start: number;
+        status: string;
+        cancel_category: string;
+      }) => `${row.currency}|${row.period}|${row.period_start}|${row.status}|${row.cancel_category}`;
+      expect(
+        stats
+          .map((row) => ({
+            ...row,
+            period_start: Number(row.period_start),
+            order_count: Number(row.order_count),
+            total_minor: Number(row.total_minor),
+            refunded_minor: Number(row.refunded_minor),
+          }))
+          .sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1)),
+      ).toEqual([...built.stats].sort((a, b) => (byKey(a) < byKey(b) ? -1 : 1)));
+      expect(new Set(stats.map((row) => row.cancel_category))).toEqual(
+        new Set(['', ...orders.flatMap((order) => order.cancellationCategory ?? [])]),
+      );
       const weekly = await handle.db
         .selectFrom('product_sales_weekly')
         .selectAll()

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { Order, type OrderState } from '../../../src/domain/order.js';
+import { Order, type OrderState, type StatusRequest } from '../../../src/domain/order.js';
 import type { OrderStatus } from '../../../src/domain/order-status.js';
 import type { TestService } from '../../support/test-service.js';
 
@@ -15,11 +15,24 @@ const places = [
 ];
 const lifecycle: OrderStatus[] = ['PENDING', 'CONFIRMED', 'PROCESSING', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 
-/** Walks a new order to `status` through the aggregate, the way the saga and staff would. */
-export function orderInStatus(order: Order, status: OrderStatus, at: Date): void {
+/** One cancellation of each reason group, with the reasons the saga and people give. */
+const cancellations: Omit<StatusRequest, 'to' | 'now'>[] = [
+  { actor: 'saga', category: 'out_of_stock', reason: 'out of stock: p-1' },
+  { actor: 'saga', category: 'payment_declined', reason: 'payment declined: card declined' },
+  { actor: 'saga', category: 'timed_out', reason: 'payment timed out' },
+  { actor: 'customer', reason: 'changed my mind' },
+  { actor: 'admin' },
+];
+
+/**
+ * Walks a new order to `status` through the aggregate, the way the saga and staff would;
+ * `variant` picks the cancellation's reason group.
+ */
+export function orderInStatus(order: Order, status: OrderStatus, at: Date, variant = 0): void {
   if (status === 'PENDING') return;
   if (status === 'CANCELLED') {
-    order.changeStatus({ to: 'CANCELLED', actor: 'admin', reason: 'fixture', now: at });
+    const cancellation = cancellations[variant % cancellations.length] as (typeof cancellations)[number];
+    order.changeStatus({ to: 'CANCELLED', ...cancellation, now: at });
     return;
   }
   order.changeStatus({ to: 'CONFIRMED', actor: 'saga', now: at });
@@ -51,6 +64,34 @@ export function fixtureOrders(count = 60): OrderState[] {
       order,
       lifecycle[i % lifecycle.length] as OrderStatus,
       new Date(createdAt.getTime() + 60_000),
+      Math.floor(i / lifecycle.length),
+    );
+    return structuredClone(order.snapshot()) as OrderState;
+  });
+}
+
+/**
+ * `count` GBP orders spread unevenly over 2020 to 2025 (about one every 27 days, at odd hours),
+ * every status and reason group: for summaries over years, whose edges fall mid-month and mid-day.
+ */
+export function ordersOverYears(count = 80): OrderState[] {
+  const start = Date.UTC(2020, 0, 1);
+  return Array.from({ length: count }, (_, i) => {
+    const createdAt = new Date(start + i * 27 * day + ((i * 7919) % 24) * hour + (i % 7) * 60_000);
+    const order = Order.create({
+      id: uuidv7({ msecs: createdAt.getTime() }),
+      customerId: `cust-${i % 3}`,
+      items: [{ productId: `p-${i % 4}`, quantity: 1 + (i % 2), unitPriceMinor: 999 + i * 101 }],
+      shippingAddress: places[i % places.length] as (typeof places)[number],
+      currency: 'GBP',
+      createdBy: 'customer',
+      now: createdAt,
+    });
+    orderInStatus(
+      order,
+      lifecycle[i % lifecycle.length] as OrderStatus,
+      new Date(createdAt.getTime() + 60_000),
+      Math.floor(i / lifecycle.length),
     );
     return structuredClone(order.snapshot()) as OrderState;
   });

@@ -23,12 +23,14 @@ async function readModelRows(db: Kysely<Database>) {
     ),
     stats: numbers(
       await db
-        .selectFrom('order_stats_hourly')
+        .selectFrom('order_stats')
         .selectAll()
         .where('order_count', '!=', 0)
         .orderBy('currency')
-        .orderBy('hour_start')
+        .orderBy('period')
+        .orderBy('period_start')
         .orderBy('status')
+        .orderBy('cancel_category')
         .execute(),
     ),
     sales: numbers(

@@ -81,6 +81,13 @@ describe.each([
       (o) => o.currency === 'USD' && o.totalMinor >= 2000 && o.totalMinor <= 4050,
     ],
     ['currency', 'currency=EUR', (o) => o.currency === 'EUR'],
+    ['fulfilment shipped', 'fulfilment=shipped', (o) => o.status === 'SHIPPED' || o.status === 'DELIVERED'],
+    [
+      'fulfilment unfulfilled with status',
+      'fulfilment=unfulfilled&status=CONFIRMED,SHIPPED',
+      (o) => o.status === 'CONFIRMED',
+    ],
+    ['refunded=false', 'refunded=false&status=PENDING', (o) => o.status === 'PENDING'],
     ['city', 'city=Austin', (o) => o.shippingAddress.city === 'Austin'],
     ['state', 'state=CO', (o) => o.shippingAddress.state === 'CO'],
     ['zipCode', 'zipCode=02108', (o) => o.shippingAddress.zipCode === '02108'],

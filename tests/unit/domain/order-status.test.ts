@@ -36,7 +36,13 @@ const triples = orderStatuses.flatMap((from) =>
 );
 
 const tracking = '1Z999AA10123456789';
-const request = (to: OrderStatus, actor: Actor) => ({ to, actor, trackingNumber: tracking, now: later });
+const request = (to: OrderStatus, actor: Actor) => ({
+  to,
+  actor,
+  trackingNumber: tracking,
+  category: 'timed_out' as const,
+  now: later,
+});
 
 describe('the order status transition table', () => {
   it('holds exactly the documented transitions and actors', () => {

@@ -65,7 +65,19 @@ describe('simulated payment provider', () => {
     expect(await provider.refund({ ...charge, transactionId: 'nope' })).toMatchObject({ ok: false });
     expect(
       await provider.refund({ ...charge, transactionId: taken.transactionId, amountMinor: 3000 }),
-    ).toMatchObject({ ok: false, reason: 'refund exceeds the charge' });
+    ).toMatchObject({ ok: false, reason: 'refund exceeds what is left of the charge' });
+  });
+
+  it('refunds a charge in parts, once per refund id, never beyond the charge', async () => {
+    const provider = createSimulatedPaymentProvider();
+    const taken = await provider.charge(charge);
+    if (!taken.ok) throw new Error('charge should succeed');
+    const part = { ...charge, transactionId: taken.transactionId, amountMinor: charge.amountMinor - 1 };
+    const first = await provider.refund({ ...part, refundId: 'r-1' });
+    expect(first).toMatchObject({ ok: true });
+    expect(await provider.refund({ ...part, refundId: 'r-1' })).toEqual(first);
+    expect(await provider.refund({ ...part, refundId: 'r-2', amountMinor: 2 })).toMatchObject({ ok: false });
+    expect(await provider.refund({ ...part, refundId: 'r-3', amountMinor: 1 })).toMatchObject({ ok: true });
   });
 });
 

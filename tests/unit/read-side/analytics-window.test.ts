@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyticsWindow,
+  ceilToMonth,
   dayMs,
+  floorToMonth,
   hourMs,
   intervals,
+  maxBuckets,
 } from '../../../src/application/queries/analytics-window.js';
 import { ValidationError } from '../../../src/domain/errors.js';
 
@@ -51,9 +54,22 @@ describe('the analytics window', () => {
     ).toThrow(ValidationError);
   });
 
-  it('refuses more than 10,000 buckets', () => {
+  it('refuses more than the bucket limit it is given', () => {
     expect(() =>
-      analyticsWindow({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 0, hourMs),
+      analyticsWindow({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 0, hourMs, 0, maxBuckets),
     ).toThrow(/too long/);
+  });
+
+  it('takes any length without a bucket limit (a summary lists no buckets)', () => {
+    expect(analyticsWindow({ from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 0, hourMs)).toEqual({
+      from: Date.UTC(2020, 0, 1),
+      to: Date.UTC(2026, 0, 1),
+    });
+  });
+
+  it('floors and ceils to UTC calendar months', () => {
+    expect(new Date(floorToMonth(Date.UTC(2024, 1, 29, 13))).toISOString()).toBe('2024-02-01T00:00:00.000Z');
+    expect(new Date(ceilToMonth(Date.UTC(2024, 11, 31, 23))).toISOString()).toBe('2025-01-01T00:00:00.000Z');
+    expect(ceilToMonth(Date.UTC(2024, 2, 1))).toBe(Date.UTC(2024, 2, 1));
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { OrderStatus } from '../../../src/domain/order-status.js';
 import { rollupChange } from '../../../src/infrastructure/db/read-model/projector.js';
 import {
   mergeDeltas,
@@ -6,6 +7,8 @@ import {
   rollupContribution,
 } from '../../../src/infrastructure/db/read-model/read-rows.js';
 import { anOrder, later } from '../../support/builders.js';
+
+const facts = (status: OrderStatus) => ({ status, cancelCategory: null, refundedMinor: 0 });
 
 describe('the read model rows of an order', () => {
   it('index a product once however many lines name it', () => {
@@ -16,19 +19,26 @@ describe('the read model rows of an order', () => {
 
   it('leave cancelled orders out of product sales', () => {
     const order = anOrder().build().snapshot();
-    expect(rollupContribution(order, 'CANCELLED', 1).sales).toEqual([]);
-    expect(rollupContribution(order, 'CONFIRMED', 1).sales).toHaveLength(1);
+    expect(
+      rollupContribution(order, { status: 'CANCELLED', cancelCategory: 'customer', refundedMinor: 0 }, 1)
+        .sales,
+    ).toEqual([]);
+    expect(rollupContribution(order, facts('CONFIRMED'), 1).sales).toHaveLength(1);
   });
 
-  it('count an order in the hour it was created', () => {
+  it('count an order in the hour, the day and the month it was created', () => {
     const order = anOrder().build().snapshot();
-    const [row] = rollupContribution(order, 'PENDING', 1).stats;
-    expect(new Date(row?.hour_start ?? 0).toISOString()).toBe('2026-11-25T10:00:00.000Z');
+    const rows = rollupContribution(order, facts('PENDING'), 1).stats;
+    expect(rows.map((row) => [row.period, new Date(row.period_start).toISOString()])).toEqual([
+      ['hour', '2026-11-25T10:00:00.000Z'],
+      ['day', '2026-11-25T00:00:00.000Z'],
+      ['month', '2026-11-01T00:00:00.000Z'],
+    ]);
   });
 
   it('count sales in the UTC day and in the week (from Monday) of creation', () => {
     const order = anOrder().build().snapshot();
-    const { sales, weeklySales } = rollupContribution(order, 'PENDING', 1);
+    const { sales, weeklySales } = rollupContribution(order, facts('PENDING'), 1);
     expect(new Date(sales[0]?.day_start ?? 0).toISOString()).toBe('2026-11-25T00:00:00.000Z');
     expect(new Date(weeklySales[0]?.week_start ?? 0).toISOString()).toBe('2026-11-23T00:00:00.000Z');
     expect(weeklySales.map((row) => [row.product_id, row.quantity, row.revenue_minor])).toEqual(
@@ -47,9 +57,13 @@ describe('the read model rows of an order', () => {
     const order = anOrder().inStatus('CONFIRMED').build();
     order.changeStatus({ to: 'CANCELLED', actor: 'admin', now: later });
     const change = rollupChange(order.snapshot(), order.pullEvents(), false);
-    expect(change.stats.map((row) => [row.status, row.order_count])).toEqual([
-      ['CANCELLED', 1],
-      ['CONFIRMED', -1],
+    expect(
+      change.stats
+        .filter((row) => row.period === 'hour')
+        .map((row) => [row.status, row.cancel_category, row.order_count]),
+    ).toEqual([
+      ['CANCELLED', 'admin', 1],
+      ['CONFIRMED', '', -1],
     ]);
     expect(change.sales.map((row) => row.quantity)).toEqual([-2]);
     expect(change.weeklySales.map((row) => row.quantity)).toEqual([-2]);
@@ -71,12 +85,15 @@ describe('the read model rows of an order', () => {
   it('merge deltas per key, drop those that cancel out and sort by key', () => {
     const order = anOrder().build().snapshot();
     const merged = mergeDeltas([
-      rollupContribution(order, 'PENDING', 1),
-      rollupContribution(order, 'PENDING', -1),
-      rollupContribution(order, 'SHIPPED', 1),
-      rollupContribution(order, 'DELIVERED', 1),
+      rollupContribution(order, facts('PENDING'), 1),
+      rollupContribution(order, facts('PENDING'), -1),
+      rollupContribution(order, facts('SHIPPED'), 1),
+      rollupContribution(order, facts('DELIVERED'), 1),
     ]);
-    expect(merged.stats.map((row) => row.status)).toEqual(['DELIVERED', 'SHIPPED']);
+    expect(merged.stats.filter((row) => row.period === 'day').map((row) => row.status)).toEqual([
+      'DELIVERED',
+      'SHIPPED',
+    ]);
     expect(merged.sales.map((row) => row.quantity)).toEqual([4]);
     expect(merged.weeklySales.map((row) => row.quantity)).toEqual([4]);
     expect(merged.customers.map((row) => row.order_count)).toEqual([2]);

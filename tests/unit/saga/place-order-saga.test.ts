@@ -72,6 +72,7 @@ const defaults: Record<ReplyType, Record<string, unknown>> = {
   'payment.succeeded': { transactionId: 'tx-1', amountMinor: 3000, currency: 'USD' },
   'payment.failed': { reason: 'card declined' },
   'payment.refunded': { transactionId: 'tx-1' },
+  'payment.refund_failed': { transactionId: 'tx-1', refundId: 'refund-1', reason: 'refused' },
 };
 
 describe('the place-order saga: starting', () => {
@@ -276,12 +277,19 @@ describe('the place-order saga after it ended', () => {
     expect(h.order.inventory.status).toBe('RELEASED');
   });
 
-  it('commits the reservation when the order ships, and notes the confirmation', () => {
+  it('commits the reservation once the shipments’ units are all committed', () => {
     const h = confirmed();
-    h.order.changeStatus({ to: 'SHIPPED', actor: 'service', trackingNumber: '1Z9', now: t0 });
-    expect(h.types(h.decide({ kind: 'shipped' }))).toEqual(['inventory.commit']);
-    expect(h.on('inventory.committed').outcome).toBe('applied');
+    h.order.changeStatus({
+      to: 'SHIPPED',
+      actor: 'service',
+      trackingNumber: '1Z9',
+      shipmentId: 's-1',
+      now: t0,
+    });
+    expect(h.order.inventory.status).toBe('COMMITTING');
+    expect(h.on('inventory.committed', { shipmentId: 's-1' }).outcome).toBe('applied');
     expect(h.order.inventory.status).toBe('COMMITTED');
+    expect(h.on('inventory.committed', { shipmentId: 's-1' }).outcome).toBe('ignored');
   });
 
   it('ignores a duplicate of the charge that confirmed the order', () => {

@@ -1,15 +1,17 @@
 import { type Kysely, sql } from 'kysely';
+import { floorTo, hourMs } from '../../../application/queries/analytics-window.js';
+import type { OrderState } from '../../../domain/order.js';
 import type { Dialect } from '../connection.js';
 import { loadOrders } from '../order-loader.js';
 import {
+  currentFacts,
   mergeDeltas,
   productRows,
-  type RollupDeltas,
   rollupContribution,
   summaryRow,
 } from '../read-model/read-rows.js';
 import { applyRollupDeltas } from '../read-model/rollups.js';
-import type { Database } from '../schema.js';
+import type { Database, OrderSummariesTable } from '../schema.js';
 import { tableOptions } from './helpers.js';
 
 /**
@@ -111,12 +113,69 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
       db,
       ids.map((row) => row.id),
     );
-    await db.insertInto('order_summaries').values(orders.map(summaryRow)).execute();
+    // Only the columns this migration created: 0008 adds and fills the others.
+    const summaries = orders.map((order) => {
+      const { fulfilment: _f, refunded: _r, cancel_category: _c, ...row } = summaryRow(order);
+      return row;
+    });
+    // The typed schema is today's: cast to it for the columns that existed then.
+    await db
+      .insertInto('order_summaries')
+      .values(summaries as unknown as OrderSummariesTable[])
+      .execute();
     await db.insertInto('order_products').values(orders.flatMap(productRows)).execute();
-    const deltas: RollupDeltas[] = orders.map((order) => rollupContribution(order, order.status, 1));
-    // Only the rollups this migration created; 0005 creates and fills the weekly and customer ones.
-    const { stats, sales } = mergeDeltas(deltas);
-    await applyRollupDeltas(db, dialect, { stats, sales, weeklySales: [], customers: [] });
+    // Only the rollups this migration created; 0005 fills the weekly and customer ones and 0008
+    // replaces the hourly stats by order_stats.
+    const { sales } = mergeDeltas(orders.map((order) => rollupContribution(order, currentFacts(order), 1)));
+    await applyRollupDeltas(db, dialect, { stats: [], sales, weeklySales: [], customers: [] });
+    await addHourlyStats(db as unknown as Kysely<LegacyStats>, dialect, orders);
     after = ids[ids.length - 1]?.id ?? after;
   }
+}
+
+/** The hourly stats as this migration created them (0008 drops the table). */
+interface LegacyStats {
+  order_stats_hourly: {
+    currency: string;
+    hour_start: number;
+    status: string;
+    order_count: number;
+    total_minor: number;
+  };
+}
+
+async function addHourlyStats(
+  db: Kysely<LegacyStats>,
+  dialect: Dialect,
+  orders: readonly Readonly<OrderState>[],
+): Promise<void> {
+  const rows = new Map<string, LegacyStats['order_stats_hourly']>();
+  for (const order of orders) {
+    const hourStart = floorTo(order.createdAt.getTime(), hourMs);
+    const key = `${order.currency}|${hourStart}|${order.status}`;
+    const row = rows.get(key) ?? {
+      currency: order.currency,
+      hour_start: hourStart,
+      status: order.status,
+      order_count: 0,
+      total_minor: 0,
+    };
+    row.order_count += 1;
+    row.total_minor += order.totalMinor;
+    rows.set(key, row);
+  }
+  if (rows.size === 0) return;
+  const insert = db.insertInto('order_stats_hourly').values([...rows.values()]);
+  await (dialect === 'mysql'
+    ? insert.onDuplicateKeyUpdate({
+        order_count: sql`order_count + values(order_count)`,
+        total_minor: sql`total_minor + values(total_minor)`,
+      })
+    : insert.onConflict((c) =>
+        c.columns(['currency', 'hour_start', 'status']).doUpdateSet({
+          order_count: sql`order_count + excluded.order_count`,
+          total_minor: sql`total_minor + excluded.total_minor`,
+        }),
+      )
+  ).execute();
 }

@@ -9,6 +9,8 @@ import { housekeepingMigration } from './0006-housekeeping.js';
 import { timelineMigration } from './0007-timeline.js';
 import { outboxClaimsMigration } from './0008-outbox-claims.js';
 import { deadLettersMigration } from './0009-dead-letters.js';
+import { fulfilmentRefundsStatsMigration } from './0010-fulfilment-refunds-stats.js';
+import { shipmentsRefundsMigration } from './0011-shipments-refunds.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -24,6 +26,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0007-timeline': timelineMigration(dialect),
         '0008-outbox-claims': outboxClaimsMigration(),
         '0009-dead-letters': deadLettersMigration(dialect),
+        '0010-fulfilment-refunds-stats': fulfilmentRefundsStatsMigration(dialect),
+        '0011-shipments-refunds': shipmentsRefundsMigration(),
       };
     },
   };

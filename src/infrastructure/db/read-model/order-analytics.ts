@@ -1,18 +1,29 @@
 import { type Kysely, sql } from 'kysely';
-import { ceilTo, floorTo, intervals, type Window } from '../../../application/queries/analytics-window.js';
+import {
+  ceilTo,
+  ceilToMonth,
+  dayMs,
+  floorTo,
+  floorToMonth,
+  intervals,
+  type Window,
+} from '../../../application/queries/analytics-window.js';
 import type {
   BucketTotal,
   BucketWindow,
   ProductSales,
   StatusTotal,
 } from '../../../application/queries/read-model.js';
+import type { CancellationCategory } from '../../../domain/cancellation.js';
 import type { OrderStatus } from '../../../domain/order-status.js';
-import type { Database } from '../schema.js';
+import type { Database, StatsPeriod } from '../schema.js';
 
 /**
- * Analytics read only the rollups, never the orders: a year is at most 8,760 hourly rows per
- * currency and status, or 52 weekly rows per product (plus a few daily ones at the edges). MariaDB returns SUM() as DECIMAL text;
- * Number() is exact because every total stays below 2^53 minor units.
+ * Analytics read only the rollups, never the orders. `order_stats` holds each order in an hour,
+ * a day and a month row: a window reads months in its middle, days and hours only at its edges
+ * (splitByPeriods), so six years are ~72 month rows plus at most ~100 edge rows per status and
+ * reason group. MariaDB returns SUM() as DECIMAL text; Number() is exact because every total
+ * stays below 2^53 minor units.
  */
 export async function statusTotals(
   db: Kysely<Database>,
@@ -20,48 +31,92 @@ export async function statusTotals(
   from: number,
   to: number,
 ): Promise<StatusTotal[]> {
+  const ranges = splitByPeriods(from, to);
+  if (ranges.length === 0) return [];
   const rows = await db
-    .selectFrom('order_stats_hourly')
+    .selectFrom('order_stats')
     .select((eb) => [
       'status',
+      'cancel_category',
       eb.fn.sum<number | string>('order_count').as('order_count'),
       eb.fn.sum<number | string>('total_minor').as('total_minor'),
+      eb.fn.sum<number | string>('refunded_minor').as('refunded_minor'),
     ])
     .where('currency', '=', currency)
-    .where('hour_start', '>=', from)
-    .where('hour_start', '<', to)
-    .groupBy('status')
+    .where((eb) =>
+      eb.or(
+        ranges.map((range) =>
+          eb.and([
+            eb('period', '=', range.period),
+            eb('period_start', '>=', range.from),
+            eb('period_start', '<', range.to),
+          ]),
+        ),
+      ),
+    )
+    .groupBy(['status', 'cancel_category'])
     .execute();
   return rows.map((row) => ({
     status: row.status as OrderStatus,
+    cancelCategory: row.cancel_category === '' ? null : (row.cancel_category as CancellationCategory),
     orderCount: Number(row.order_count),
     totalMinor: Number(row.total_minor),
+    refundedMinor: Number(row.refunded_minor),
   }));
 }
 
-/** Hours folded into buckets in SQL: `origin + floor((hour - origin) / width) * width`, in integers. */
+/**
+ * Splits a window of whole UTC hours into the whole months inside it, the whole days around
+ * them and the hours at the edges. The parts never overlap and always add up to [from, to).
+ */
+export function splitByPeriods(
+  from: number,
+  to: number,
+): { period: StatsPeriod; from: number; to: number }[] {
+  const daysFrom = Math.min(ceilTo(from, dayMs), to);
+  const daysTo = Math.max(floorTo(to, dayMs), daysFrom);
+  const monthsFrom = Math.min(ceilToMonth(daysFrom), daysTo);
+  const monthsTo = Math.max(floorToMonth(daysTo), monthsFrom);
+  return [
+    { period: 'hour' as const, from, to: daysFrom },
+    { period: 'day' as const, from: daysFrom, to: monthsFrom },
+    { period: 'month' as const, from: monthsFrom, to: monthsTo },
+    { period: 'day' as const, from: monthsTo, to: daysTo },
+    { period: 'hour' as const, from: daysTo, to },
+  ].filter((range) => range.from < range.to);
+}
+
+/**
+ * Periods folded into buckets in SQL: `origin + floor((start - origin) / width) * width`, in
+ * integers. Hour buckets read hour rows; day and week buckets (weeks start on a UTC midnight)
+ * read day rows, a 24th of the hours.
+ */
 export async function timeseries(
   db: Kysely<Database>,
   currency: string,
   window: BucketWindow,
 ): Promise<BucketTotal[]> {
   const { from, to, widthMs, originMs } = window;
-  const bucket = sql<number>`hour_start - ((hour_start - ${originMs}) % ${widthMs})`;
+  const period: StatsPeriod = widthMs < dayMs ? 'hour' : 'day';
+  const bucket = sql<number>`period_start - ((period_start - ${originMs}) % ${widthMs})`;
   const rows = await sql<{
     bucket: number | string;
     order_count: number | string;
     revenue_minor: number | string;
+    refunded_minor: number | string;
   }>`
     select ${bucket} as bucket,
            sum(order_count) as order_count,
-           sum(case when status = 'CANCELLED' then 0 else total_minor end) as revenue_minor
-    from order_stats_hourly
-    where currency = ${currency} and hour_start >= ${from} and hour_start < ${to}
+           sum(case when status = 'CANCELLED' then 0 else total_minor end) as revenue_minor,
+           sum(case when status = 'CANCELLED' then 0 else refunded_minor end) as refunded_minor
+    from order_stats
+    where currency = ${currency} and period = ${period} and period_start >= ${from} and period_start < ${to}
     group by ${bucket}`.execute(db);
   return rows.rows.map((row) => ({
     start: Number(row.bucket),
     orderCount: Number(row.order_count),
     revenueMinor: Number(row.revenue_minor),
+    refundedMinor: Number(row.refunded_minor),
   }));
 }
 

@@ -126,6 +126,8 @@ function filters(criteria: OrderCriteria, source: Source): RawBuilder<unknown>[]
   equal('s.shipping_state', criteria.state);
   equal('s.shipping_zip', criteria.zipCode);
   equal('s.tracking_number', criteria.trackingNumber);
+  equal('s.fulfilment', criteria.fulfilment);
+  if (criteria.refunded !== undefined) conditions.push(sql`s.refunded = ${criteria.refunded ? 1 : 0}`);
   if (criteria.statuses && criteria.statuses.length > 0) {
     conditions.push(sql`s.status in (${sql.join([...criteria.statuses])})`);
   }

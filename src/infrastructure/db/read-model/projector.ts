@@ -2,7 +2,15 @@ import type { OrderState } from '../../../domain/order.js';
 import type { OrderEvent } from '../../../domain/order-events.js';
 import type { Dialect } from '../connection.js';
 import type { Projector } from '../unit-of-work.js';
-import { mergeDeltas, productRows, type RollupDeltas, rollupContribution, summaryRow } from './read-rows.js';
+import {
+  currentFacts,
+  mergeDeltas,
+  productRows,
+  type RollupDeltas,
+  type RollupFacts,
+  rollupContribution,
+  summaryRow,
+} from './read-rows.js';
 import { applyRollupDeltas } from './rollups.js';
 
 /**
@@ -26,15 +34,31 @@ export function readModelProjector(dialect: Dialect): Projector {
   };
 }
 
-/** Moves the order's contribution from the status it had before these events to the one it has now. */
+/**
+ * Moves the order's contribution from the facts it had before these events to the ones it has
+ * now. Only a cancellation sets a category and nothing leaves CANCELLED, so an order that changed
+ * status had none before; refunds that succeeded in these events were not counted before.
+ */
 export function rollupChange(
   order: Readonly<OrderState>,
   events: readonly OrderEvent[],
   created: boolean,
 ): RollupDeltas {
-  const now = rollupContribution(order, order.status, 1);
-  if (created) return mergeDeltas([now]);
+  const now = currentFacts(order);
+  if (created) return mergeDeltas([rollupContribution(order, now, 1)]);
   const firstChange = events.find((event) => event.type === 'order.status_changed');
-  if (!firstChange || firstChange.from === order.status) return mergeDeltas([]);
-  return mergeDeltas([rollupContribution(order, firstChange.from, -1), now]);
+  const refundedNow = events.reduce(
+    (sum, event) =>
+      event.type === 'order.refund_settled' && event.refund.status === 'SUCCEEDED'
+        ? sum + event.refund.amountMinor
+        : sum,
+    0,
+  );
+  const before: RollupFacts = {
+    status: firstChange ? firstChange.from : now.status,
+    cancelCategory: firstChange ? null : now.cancelCategory,
+    refundedMinor: now.refundedMinor - refundedNow,
+  };
+  if (before.status === now.status && before.refundedMinor === now.refundedMinor) return mergeDeltas([]);
+  return mergeDeltas([rollupContribution(order, before, -1), rollupContribution(order, now, 1)]);
 }

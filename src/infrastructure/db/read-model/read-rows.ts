@@ -1,11 +1,20 @@
 import { toOrderView } from '../../../application/order-view.js';
-import { dayMs, floorTo, hourMs, intervals } from '../../../application/queries/analytics-window.js';
+import {
+  dayMs,
+  floorTo,
+  floorToMonth,
+  hourMs,
+  intervals,
+} from '../../../application/queries/analytics-window.js';
+import type { CancellationCategory } from '../../../domain/cancellation.js';
+import { fulfilmentOf } from '../../../domain/fulfilment.js';
 import type { OrderState } from '../../../domain/order.js';
-import type { OrderStatus } from '../../../domain/order-status.js';
+import { countsAsSale, type OrderStatus } from '../../../domain/order-status.js';
+import { refundedMinor } from '../../../domain/refunds.js';
 import type {
   CustomerOrderCountsTable,
   OrderProductsTable,
-  OrderStatsHourlyTable,
+  OrderStatsTable,
   OrderSummariesTable,
   ProductSalesDailyTable,
   ProductSalesWeeklyTable,
@@ -26,6 +35,9 @@ export function summaryRow(order: Readonly<OrderState>): OrderSummariesTable {
     shipping_state: order.shippingAddress.state,
     shipping_zip: order.shippingAddress.zipCode,
     tracking_number: order.trackingNumber,
+    fulfilment: fulfilmentOf(order),
+    refunded: refundedMinorOf(order) > 0 ? 1 : 0,
+    cancel_category: order.cancellationCategory,
     created_at: order.createdAt.getTime(),
     updated_at: order.updatedAt.getTime(),
     document: JSON.stringify(toOrderView(order)),
@@ -42,39 +54,59 @@ export function productRows(order: Readonly<OrderState>): OrderProductsTable[] {
   }));
 }
 
+/** What has been refunded of the order, in minor units: its refunds that succeeded. */
+export const refundedMinorOf = (order: Readonly<OrderState>): number => refundedMinor(order.refunds);
+
 export interface RollupDeltas {
-  stats: OrderStatsHourlyTable[];
+  stats: OrderStatsTable[];
   sales: ProductSalesDailyTable[];
   weeklySales: ProductSalesWeeklyTable[];
   customers: CustomerOrderCountsTable[];
 }
 
-/** Cancelled orders are not sales: they leave revenue and the product rankings. */
-export const countsAsSale = (status: OrderStatus): boolean => status !== 'CANCELLED';
+/** The facts of an order that decide which rollup rows it counts in and with what amounts. */
+export interface RollupFacts {
+  status: OrderStatus;
+  cancelCategory: CancellationCategory | null;
+  refundedMinor: number;
+}
+
+/** The facts as the order's state has them now. */
+export const currentFacts = (order: Readonly<OrderState>): RollupFacts => ({
+  status: order.status,
+  cancelCategory: order.cancellationCategory,
+  refundedMinor: refundedMinorOf(order),
+});
 
 /**
- * What an order contributes to the rollups while it has `status`; `sign` -1 takes it away.
- * Rollups are keyed by creation time, so a later status change moves an order between status
- * rows of the same hour and never between hours. The customer's order count does not depend on
- * the status: a status change takes it away and adds it back, and mergeDeltas cancels the two.
+ * What an order contributes to the rollups while it has these `facts`; `sign` -1 takes it away.
+ * Rollups are keyed by creation time, so a later change moves an order between status rows of
+ * the same hour, day and month and never between periods. The customer's order count does not
+ * depend on the facts: a change takes it away and adds it back, and mergeDeltas cancels the two.
  */
 export function rollupContribution(
   order: Readonly<OrderState>,
-  status: OrderStatus,
+  facts: RollupFacts,
   sign: 1 | -1,
 ): RollupDeltas {
   const createdAt = order.createdAt.getTime();
-  const stats = [
-    {
-      currency: order.currency,
-      hour_start: floorTo(createdAt, hourMs),
-      status,
-      order_count: sign,
-      total_minor: sign * order.totalMinor,
-    },
-  ];
+  const periods = [
+    ['hour', floorTo(createdAt, hourMs)],
+    ['day', floorTo(createdAt, dayMs)],
+    ['month', floorToMonth(createdAt)],
+  ] as const;
+  const stats = periods.map(([period, periodStart]) => ({
+    currency: order.currency,
+    period,
+    period_start: periodStart,
+    status: facts.status,
+    cancel_category: facts.cancelCategory ?? '',
+    order_count: sign,
+    total_minor: sign * order.totalMinor,
+    refunded_minor: sign * facts.refundedMinor,
+  }));
   const customers = [{ customer_id: order.customerId, order_count: sign }];
-  if (!countsAsSale(status)) return { stats, sales: [], weeklySales: [], customers };
+  if (!countsAsSale(facts.status)) return { stats, sales: [], weeklySales: [], customers };
   const dayStart = floorTo(createdAt, dayMs);
   const weekStart = floorTo(createdAt, intervals.week.widthMs, intervals.week.originMs);
   const sales = order.items.map((item) => ({
@@ -97,8 +129,8 @@ export function mergeDeltas(deltas: readonly RollupDeltas[]): RollupDeltas {
   return {
     stats: merge(
       deltas.flatMap((delta) => delta.stats),
-      (row) => `${row.currency}|${time(row.hour_start)}|${row.status}`,
-      ['order_count', 'total_minor'],
+      (row) => `${row.currency}|${row.period}|${time(row.period_start)}|${row.status}|${row.cancel_category}`,
+      ['order_count', 'total_minor', 'refunded_minor'],
     ),
     sales: merge(
       deltas.flatMap((delta) => delta.sales),

@@ -25,11 +25,13 @@ export async function applyRollupDeltas(
     ) as Record<C, RawBuilder<number>>;
 
   if (deltas.stats.length > 0) {
-    const insert = db.insertInto('order_stats_hourly').values(deltas.stats);
-    const amounts = add(['order_count', 'total_minor']);
+    const insert = db.insertInto('order_stats').values(deltas.stats);
+    const amounts = add(['order_count', 'total_minor', 'refunded_minor']);
     await (dialect === 'mysql'
       ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) => c.columns(['currency', 'hour_start', 'status']).doUpdateSet(amounts))
+      : insert.onConflict((c) =>
+          c.columns(['currency', 'period', 'period_start', 'status', 'cancel_category']).doUpdateSet(amounts),
+        )
     ).execute();
   }
   if (deltas.sales.length > 0) {

@@ -78,10 +78,27 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
 
   // Releasing what was never reserved is a no-op, like any compensation with nothing to undo.
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
-  const release = (command: Envelope, orderId: string, reservationId: string | undefined): Reply => {
+  const release = (
+    command: Envelope,
+    orderId: string,
+    reservationId: string | undefined,
+    lines: LineItem[] | undefined,
+  ): Reply => {
     const reservation = reservations.get(orderId);
     // Naming a reservation releases that one only; an id this participant never gave out holds nothing.
     if (reservationId !== undefined && reservation?.reservationId !== reservationId) {
+      return replyTo(command, 'inventory.released', { orderId });
+    }
+    // Only these units (the unshipped part of a partly shipped order): the rest stays committed.
+    if (lines && reservation && reservation.status !== 'released') {
+      const units = totalsByProduct(lines);
+      for (const [productId, quantity] of units) {
+        const held = reservation.items.get(productId) ?? 0;
+        const released = Math.min(held, quantity);
+        reservation.items.set(productId, held - released);
+        units.set(productId, released);
+      }
+      adjust(units, 1);
       return replyTo(command, 'inventory.released', { orderId });
     }
     if (reservation && reservation.status !== 'released') {
@@ -102,13 +119,15 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
     return replyTo(command, 'inventory.released', { orderId });
   };
 
-  const commit = (command: Envelope, orderId: string): Reply => {
+  // A shipment commits its units of the reservation; reserved stock is already out of
+  // `available`, so committing only marks it as gone for good. Repeats answer the same.
+  const commit = (command: Envelope, orderId: string, shipmentId: string | undefined): Reply => {
     const reservation = reservations.get(orderId);
     if (!reservation || reservation.status === 'released') {
       throw new InvalidCommand(`inventory.commit: order ${orderId} holds no reservation to commit`);
     }
     reservation.status = 'committed';
-    return replyTo(command, 'inventory.committed', { orderId });
+    return replyTo(command, 'inventory.committed', { orderId, ...(shipmentId && { shipmentId }) });
   };
 
   const decide = (command: Envelope): Reply => {
@@ -122,9 +141,14 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
           command,
           orderId,
           typeof payload.reservationId === 'string' ? payload.reservationId : undefined,
+          Array.isArray(payload.items) ? lineItems(payload) : undefined,
         );
       case 'inventory.commit':
-        return commit(command, orderId);
+        return commit(
+          command,
+          orderId,
+          typeof payload.shipmentId === 'string' ? payload.shipmentId : undefined,
+        );
       default:
         throw new InvalidCommand(`inventory cannot handle "${command.type}"`);
     }

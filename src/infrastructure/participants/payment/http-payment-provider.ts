@@ -77,7 +77,9 @@ export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): 
     },
 
     async refund(request: RefundRequest): Promise<RefundResult> {
-      const { status, json } = await post('/v1/refunds', `refund-${request.transactionId}`, {
+      // One key per refund: a second partial refund of the same charge is a new refund.
+      const key = request.refundId ? `refund-${request.refundId}` : `refund-${request.transactionId}`;
+      const { status, json } = await post('/v1/refunds', key, {
         charge: request.transactionId,
         amount: request.amountMinor,
         currency: request.currency,

@@ -11,7 +11,7 @@ export interface PaymentParticipantOptions extends ReplyDeps {
 
 export type PaymentParticipant = Participant;
 
-/** The provider refused a refund: the contract has no reply for that, so it is dead-lettered. */
+/** The provider refused a cancellation's full refund: the contract has no reply for that, so it is dead-lettered. */
 export class RefundRefused extends Error {
   override readonly name = 'RefundRefused';
 }
@@ -67,9 +67,21 @@ export function createPaymentParticipant(options: PaymentParticipantOptions): Pa
     const transactionId = requireString(payload, 'transactionId');
     const amountMinor = Number(payload.amountMinor);
     const currency = String(payload.currency ?? '');
-    const result = await once(refunds, transactionId, () =>
-      provider.refund({ orderId, transactionId, amountMinor, currency }),
+    const refundId = typeof payload.refundId === 'string' ? payload.refundId : undefined;
+    const result = await once(refunds, refundId ?? transactionId, () =>
+      provider.refund({ orderId, transactionId, amountMinor, currency, ...(refundId && { refundId }) }),
     );
+    if (refundId) {
+      // A refund the order service asked for by id has an answer for refusal too.
+      return result.ok
+        ? replyTo(command, 'payment.refunded', { orderId, transactionId, refundId })
+        : replyTo(command, 'payment.refund_failed', {
+            orderId,
+            transactionId,
+            refundId,
+            reason: result.reason,
+          });
+    }
     if (!result.ok) throw new RefundRefused(`refund of ${transactionId} refused: ${result.reason}`);
     return replyTo(command, 'payment.refunded', { orderId, transactionId });
   };

@@ -21,6 +21,8 @@ export type ChargeResult = { ok: true; transactionId: string } | { ok: false; re
 export interface RefundRequest {
   orderId: string;
   transactionId: string;
+  /** One refund of several on a charge; absent for a cancellation's full refund. */
+  refundId?: string;
   amountMinor: number;
   currency: string;
 }

@@ -15,7 +15,8 @@ export interface SimulatedPaymentOptions {
 
 interface Transaction {
   request: ChargeRequest;
-  refundId?: string;
+  /** Provider refund ids by our refund id (the charge's own id for a full refund). */
+  refunds: Map<string, { refundId: string; amountMinor: number }>;
 }
 
 export interface SimulatedPaymentProvider extends PaymentProvider {
@@ -35,8 +36,10 @@ export function createSimulatedPaymentProvider(
   return {
     balance(orderId) {
       let held = 0;
-      for (const { request, refundId } of transactions.values()) {
-        if (request.orderId === orderId && !refundId) held += request.amountMinor;
+      for (const { request, refunds } of transactions.values()) {
+        if (request.orderId !== orderId) continue;
+        held += request.amountMinor;
+        for (const refund of refunds.values()) held -= refund.amountMinor;
       }
       return held;
     },
@@ -46,18 +49,27 @@ export function createSimulatedPaymentProvider(
         return { ok: false, reason: 'amount exceeds the card limit' };
       if (random() < failureRate) return { ok: false, reason: 'card declined' };
       const transactionId = `sim_${newId()}`;
-      transactions.set(transactionId, { request });
+      transactions.set(transactionId, { request, refunds: new Map() });
       return { ok: true, transactionId };
     },
 
-    async refund({ transactionId, amountMinor, currency }: RefundRequest) {
+    async refund({ transactionId, refundId, amountMinor, currency }: RefundRequest) {
       const transaction = transactions.get(transactionId);
       if (!transaction) return { ok: false, reason: `unknown transaction ${transactionId}` };
-      if (currency !== transaction.request.currency || amountMinor > transaction.request.amountMinor) {
-        return { ok: false, reason: 'refund exceeds the charge' };
+      // Idempotent per refund, like a gateway given an Idempotency-Key.
+      const key = refundId ?? transactionId;
+      const known = transaction.refunds.get(key);
+      if (known) return { ok: true, refundId: known.refundId };
+      const refunded = [...transaction.refunds.values()].reduce((sum, refund) => sum + refund.amountMinor, 0);
+      if (
+        currency !== transaction.request.currency ||
+        amountMinor > transaction.request.amountMinor - refunded
+      ) {
+        return { ok: false, reason: 'refund exceeds what is left of the charge' };
       }
-      transaction.refundId ??= `sim_refund_${newId()}`;
-      return { ok: true, refundId: transaction.refundId };
+      const refund = { refundId: `sim_refund_${newId()}`, amountMinor };
+      transaction.refunds.set(key, refund);
+      return { ok: true, refundId: refund.refundId };
     },
   };
 }

@@ -1,0 +1,36 @@
+import { Forbidden, OrderNotFound } from '../../domain/errors.js';
+import { actorOf, isStaff, type Principal } from '../access.js';
+import { toShipmentView } from '../order-view.js';
+import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
+
+export interface ShipmentBody {
+  items: ReadonlyArray<{ productId: string; quantity: number }>;
+  trackingNumber: string;
+  carrier?: string;
+}
+
+/**
+ * Records a shipment of part of a confirmed order. The aggregate checks it against what is
+ * left to ship; its `order.shipment_created` event starts the stock commit (fulfilment-saga.ts)
+ * in the same transaction.
+ */
+export function shipOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId: IdGenerator }) {
+  return async function shipOrder(principal: Principal, orderId: string, body: ShipmentBody) {
+    // A role check, before any lookup: it tells a customer nothing about the order.
+    if (!isStaff(principal)) throw new Forbidden('Only fulfilment or an admin ships orders');
+    return deps.uow.run(async (tx) => {
+      const order = await tx.orders.findByIdForUpdate(orderId);
+      if (!order) throw new OrderNotFound(orderId);
+      const shipment = order.ship({
+        shipmentId: deps.newId(),
+        items: body.items,
+        trackingNumber: body.trackingNumber,
+        carrier: body.carrier ?? null,
+        actor: actorOf(principal),
+        now: deps.clock(),
+      });
+      await tx.orders.update(order);
+      return toShipmentView(shipment);
+    });
+  };
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
+import { startTestService, type TestService } from '../../support/test-service.js';
+import { adminConnection, deleteTopology, uniquePrefix } from '../messaging/rabbitmq-kit.js';
+
+const available = (await requireMariaDb()) && (await requireRabbitMq());
+
+/** The connected shape: MariaDB, RabbitMQ, and the simulators as their own process (npm run simulators). */
+describe.skipIf(!available)('shipments and refunds over RabbitMQ, simulators in their own process', () => {
+  const prefix = uniquePrefix();
+  let simulators: ChildProcess;
+  let t: TestService;
+
+  beforeAll(async () => {
+    const broker = {
+      RABBITMQ_HOST: process.env.RABBITMQ_HOST || '127.0.0.1',
+      RABBITMQ_PORT: process.env.RABBITMQ_PORT || '5672',
+      RABBITMQ_NAME_PREFIX: prefix,
+    };
+    simulators = spawn(process.execPath, ['--import', 'tsx', 'src/simulators-main.ts'], {
+      env: { PATH: process.env.PATH, ENV: 'production', LOG_LEVEL: 'info', ...broker },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`simulators did not start:\n${output}`)), 15_000);
+      simulators.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('simulators serving')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    t = await startTestService('mysql', { ...broker, SIMULATORS_EMBEDDED: 'false' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    if (simulators && simulators.exitCode === null) {
+      simulators.kill('SIGTERM');
+      await once(simulators, 'exit');
+    }
+    const admin = adminConnection();
+    await deleteTopology(admin, prefix);
+    await admin.close();
+  });
+
+  const request = async (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
+    t.service.app.inject({
+      method,
+      url,
+      headers: { authorization: await t.bearer('ops', ['admin']) },
+      ...(payload && { payload }),
+    });
+  const order = async (id: string) => (await request('GET', `/api/orders/${id}`)).json();
+
+  it('ships two products in two shipments, SHIPPED after the second, and refunds part exactly', async () => {
+    const placed = await request('POST', '/api/orders', {
+      customerId: 'c-rabbit',
+      items: [
+        { productId: 'p-a', quantity: 2, price: 12.5 },
+        { productId: 'p-b', quantity: 1, price: 7.25 },
+      ],
+      shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+    });
+    const id = placed.json().id as string;
+    await expect.poll(async () => (await order(id)).status, { timeout: 20_000 }).toBe('CONFIRMED');
+
+    const ship = (productId: string, quantity: number) =>
+      request('POST', `/api/orders/${id}/shipments`, {
+        items: [{ productId, quantity }],
+        trackingNumber: `T-${productId}`,
+      });
+    expect((await ship('p-a', 2)).statusCode).toBe(201);
+    expect(await order(id)).toMatchObject({ status: 'CONFIRMED', fulfilment: 'partial' });
+    expect((await ship('p-b', 1)).statusCode).toBe(201);
+    expect(await order(id)).toMatchObject({ status: 'SHIPPED', fulfilment: 'shipped' });
+    await expect
+      .poll(async () => (await order(id)).shipments.map((s: { stockStatus: string }) => s.stockStatus), {
+        timeout: 20_000,
+      })
+      .toEqual(['COMMITTED', 'COMMITTED']);
+
+    expect(
+      (await request('POST', `/api/orders/${id}/refunds`, { amount: 4.99, reason: 'scratched' })).statusCode,
+    ).toBe(202);
+    await expect
+      .poll(async () => (await order(id)).refunds.map((r: { status: string }) => r.status), {
+        timeout: 20_000,
+      })
+      .toEqual(['SUCCEEDED']);
+    expect((await order(id)).refundedAmount).toBe(4.99);
+  });
+});

@@ -74,6 +74,10 @@ export const openApiDocument = {
     { name: 'orders', description: 'Place, read and move orders' },
     { name: 'analytics', description: 'Counts, revenue and best sellers for the admin and service roles' },
     { name: 'operations', description: 'Health and metrics (no token needed)' },
+    {
+      name: 'admin',
+      description: 'Dead letters and the operations overview for the operator console (admin role)',
+    },
   ],
 };
 

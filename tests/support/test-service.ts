@@ -30,11 +30,9 @@ export async function startTestService(
     ENV: 'test',
     JWT_SECRET: testSecret,
     SQLITE_PATH: ':memory:',
-    // Test files run in parallel on a shared 2-core machine, several services per worker process:
-    // event-loop stalls and the worker's RSS are the machine's, and must not turn requests into 503s;
-    // a test of load shedding sets its own limits.
+    // Shedding load on event-loop delay would turn requests into 503s whenever other test files
+    // keep this 2-core machine busy; a test of load shedding sets its own limits.
     HEALTH_EVENT_LOOP_DELAY_MS: '600000',
-    HEALTH_MEMORY_LIMIT_MB: '8192',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

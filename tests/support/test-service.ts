@@ -36,8 +36,6 @@ export async function startTestService(
     // harness turns event-loop shedding off; the protection tests set their own limits.
     HEALTH_EVENT_LOOP_DELAY_MS: '0',
     SQLITE_PATH: ':memory:',
-    // A test worker that has run several services may pass 1 GB RSS: no shedding on memory either.
-    HEALTH_MEMORY_LIMIT_MB: '16384',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,
   });

@@ -3,7 +3,7 @@ import type { OrderState } from '../../../src/domain/order.js';
 import { insertOrdersInBulk } from '../../../src/infrastructure/db/bulk-orders.js';
 import { requireMariaDb } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { base, day, fixtureOrders, getter, hour, ordersOverYears } from './fixtures.js';
+import { base, day, fixtureOrders, getter, hour, ordersOverYears, untilServing } from './fixtures.js';
 
 const mariaDb = await requireMariaDb();
 
@@ -76,6 +76,7 @@ describe.each([
       ...orders,
       ...yearsOfOrders,
     ]);
+    await untilServing(t);
   });
   afterAll(async () => t?.stop());
 

@@ -107,3 +107,17 @@ export function getter(t: TestService) {
     return { status: response.statusCode, headers: response.headers, body: response.json() };
   };
 }
+
+/**
+ * Waits until the service answers API requests again after a long synchronous step (a bulk insert
+ * into SQLite blocks the event loop; @fastify/under-pressure then reads an empty delay sample as
+ * infinite and sheds load until its next sample, about a second later).
+ */
+export async function untilServing(t: TestService): Promise<void> {
+  const get = getter(t);
+  const deadline = Date.now() + 15_000;
+  while ((await get('/api/orders/search?limit=1')).status !== 200) {
+    if (Date.now() > deadline) throw new Error('the service still sheds load 15 s after the bulk insert');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -3,7 +3,7 @@ import type { OrderState } from '../../../src/domain/order.js';
 import { insertOrdersInBulk } from '../../../src/infrastructure/db/bulk-orders.js';
 import { requireMariaDb } from '../../support/services.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
-import { base, day, fixtureOrders, getter } from './fixtures.js';
+import { base, day, fixtureOrders, getter, untilServing } from './fixtures.js';
 
 const mariaDb = await requireMariaDb();
 
@@ -53,6 +53,7 @@ describe.each([
     t = await startTestService(kind, {}, { background: false });
     get = getter(t);
     await insertOrdersInBulk(t.service.database.db, t.service.database.dialect, orders);
+    await untilServing(t);
   });
   afterAll(async () => t?.stop());
 

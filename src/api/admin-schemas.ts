@@ -33,8 +33,8 @@ export const DeadLetterSchema = Type.Object(
 export const DeadLetterQuery = Type.Object(
   {
     status: Type.Optional(DeadLetterStatusSchema),
-    page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },
 );

@@ -125,6 +125,18 @@ export async function placeOrder(
   return response.json().id;
 }
 
+/** The order as the API has it, read with an admin token. */
+export async function orderOf(
+  t: TestService,
+  orderId: string,
+): Promise<{ status: string; refunds?: { status: string }[] }> {
+  const response = await t.service.app.inject({
+    url: `/api/orders/${orderId}`,
+    headers: { authorization: await t.bearer('ops', ['admin']) },
+  });
+  return response.json();
+}
+
 export async function statusOf(t: TestService, orderId: string): Promise<string> {
   const response = await t.service.app.inject({
     url: `/api/orders/${orderId}`,

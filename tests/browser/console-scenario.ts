@@ -7,6 +7,7 @@ import {
   launchBrowser,
   listen,
   openPage,
+  orderOf,
   placeOrder,
   screenshot,
   signIn,
@@ -15,8 +16,7 @@ import {
 
 /**
  * The console driven in headless Chromium against a real service, one step per test, in order:
- * each step starts where the previous one left the page. Steps for the timeline, shipments and
- * refunds slot in after "ships it" once the service offers those APIs.
+ * each step starts where the previous one left the page.
  */
 export function consoleScenario(shape: string, start: () => Promise<TestService>) {
   let t: TestService;
@@ -100,8 +100,22 @@ export function consoleScenario(shape: string, start: () => Promise<TestService>
     await page.locator('.page-head .badge', { hasText: 'SHIPPED' }).waitFor();
   });
 
+  it('refunds part of it and sees the refund succeed, on the order and on its timeline', async () => {
+    const refund = page.getByRole('form', { name: 'Refund' });
+    await refund.getByLabel(/^Amount/).fill('1.50');
+    await refund.getByLabel('Reason').fill('box arrived damaged');
+    await refund.getByRole('button', { name: 'Request refund' }).click();
+    await page.getByText('Refund of 1.50 requested.').waitFor();
+    await expect
+      .poll(async () => (await orderOf(t, orders[0] as string)).refunds?.[0]?.status)
+      .toBe('SUCCEEDED');
+    // The page follows the order's events: the refund's reply shows without a reload.
+    await page.locator('[data-section="refunds"]', { hasText: 'SUCCEEDED' }).waitFor();
+    await page.locator('[data-section="timeline"]', { hasText: 'payment.refunded' }).waitFor();
+  });
+
   it('shows why a shipped order cannot be cancelled, in words', async () => {
-    await page.getByLabel('Reason').fill('customer changed their mind');
+    await page.getByRole('form', { name: 'Cancel' }).getByLabel('Reason').fill('customer changed their mind');
     await page.getByRole('button', { name: 'Cancel order' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

@@ -142,7 +142,7 @@ function Timeline({ entries }) {
       ${entries.map(
         (
           entry,
-        ) => html`<li><span class="mono">${when(entry.at)}</span> <strong>${entry.kind}</strong> ${entry.type}
+        ) => html`<li><span class="mono">${when(entry.at)}</span> <strong>${entry.kind}</strong> ${entry.messageType ?? ''}
           ${entry.detail && html` — <span>${typeof entry.detail === 'string' ? entry.detail : JSON.stringify(entry.detail)}</span>`}</li>`,
       )}
     </ol>`

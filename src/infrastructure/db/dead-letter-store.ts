@@ -149,9 +149,9 @@ export function deadLetterStore({ db, dialect, now, newId }: DeadLetterStoreOpti
       if (original && original.sent_at === null)
         throw new Conflict(`Message ${decoded.envelope.messageId} is still waiting in the outbox`);
       if (original) await trx.deleteFrom('outbox').where('id', '=', original.id).execute();
-      await outboxWriter(trx, now).add([
-        { exchange: row.exchange, routingKey: row.routing_key, envelope: decoded.envelope },
-      ]);
+      const outbox = outboxWriter(trx, now);
+      outbox.add([{ exchange: row.exchange, routingKey: row.routing_key, envelope: decoded.envelope }]);
+      await outbox.flush();
       await audit(trx, row, 'replay', actor, `republished to ${row.exchange} ${row.routing_key}`);
       return toView(row);
     });

@@ -215,8 +215,15 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
         },
       );
       consumer.on('error', (err) => logger.warn({ err, queue }, 'subscription consumer error'));
-      await once(consumer, 'ready');
       consumers.add(consumer);
+      // With the broker there, wait for the queue so an event published next is seen. Without it,
+      // the consumer sets itself up when the broker returns: start-up must not wait or fail.
+      if (connected()) {
+        await new Promise<void>((resolve) => {
+          consumer.once('ready', resolve);
+          consumer.once('error', () => resolve());
+        });
+      }
       return {
         async close() {
           consumers.delete(consumer);

@@ -183,9 +183,12 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
   }
 
   return {
-    /** What `input` means for this order and saga: pure apart from the order's own guarded changes. */
-    decide(order: Order, saga: SagaState | undefined, input: SagaInput): Decision {
-      const now = deps.clock();
+    /**
+     * What `input` means for this order and saga: pure apart from the order's own guarded changes.
+     * `now` defaults to the clock; a reaction to a domain event passes the event's time, so a new
+     * order and the saga's first step share one instant.
+     */
+    decide(order: Order, saga: SagaState | undefined, input: SagaInput, now: Date = deps.clock()): Decision {
       const cause = input.kind === 'reply' ? input.reply.messageId : null;
       const ctx = context(now, cause);
       const log = new TimelineLog(now);

@@ -58,8 +58,8 @@ function persist(
 export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
   return async (repositories, order, event) => {
     const decide = async (input: SagaInput, saga?: SagaState) => {
-      const decision = deps.saga.decide(order, saga, input);
-      persist(repositories, order, saga, decision, deps.clock());
+      const decision = deps.saga.decide(order, saga, input, event.occurredAt);
+      persist(repositories, order, saga, decision, event.occurredAt);
     };
     if (event.type === 'order.created') return decide({ kind: 'started' });
     // Shipments and refunds are fulfilment-saga.ts's; the saga's own changes are part of its decision.

@@ -19,8 +19,15 @@ interface Started {
 const running: Started[] = [];
 const directories: string[] = [];
 afterEach(async () => {
-  for (const { child, exited } of running.splice(0)) {
+  for (const { child, pid, exited } of running.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) {
+      // npm does not pass a signal on to the script it runs: killing npm alone would leave the
+      // server running. End the server itself; npm exits after it.
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
       child.kill('SIGKILL');
       await exited;
     }

@@ -1,8 +1,8 @@
 import { Forbidden } from '../domain/errors.js';
 import type { Principal } from './access.js';
 
-export type DeadLetterStatus = 'pending' | 'replayed' | 'discarded';
-export const deadLetterStatuses: readonly DeadLetterStatus[] = ['pending', 'replayed', 'discarded'];
+export const deadLetterStatuses = ['pending', 'replayed', 'discarded'] as const;
+export type DeadLetterStatus = (typeof deadLetterStatuses)[number];
 
 /** A stored dead letter, as the admin API shows it. */
 export interface DeadLetterView {

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
+import { type SimulatorProcess, startSimulatorProcess } from '../../support/simulator-process.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
 import { adminConnection, deleteTopology, uniquePrefix } from '../messaging/rabbitmq-kit.js';
 
@@ -10,7 +9,7 @@ const available = (await requireMariaDb()) && (await requireRabbitMq());
 /** The connected shape: MariaDB, RabbitMQ, and the simulators as their own process (npm run simulators). */
 describe.skipIf(!available)('shipments and refunds over RabbitMQ, simulators in their own process', () => {
   const prefix = uniquePrefix();
-  let simulators: ChildProcess;
+  let simulators: SimulatorProcess;
   let t: TestService;
 
   beforeAll(async () => {
@@ -19,29 +18,12 @@ describe.skipIf(!available)('shipments and refunds over RabbitMQ, simulators in 
       RABBITMQ_PORT: process.env.RABBITMQ_PORT || '5672',
       RABBITMQ_NAME_PREFIX: prefix,
     };
-    simulators = spawn(process.execPath, ['--import', 'tsx', 'src/simulators-main.ts'], {
-      env: { PATH: process.env.PATH, ENV: 'production', LOG_LEVEL: 'info', ...broker },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`simulators did not start:\n${output}`)), 15_000);
-      simulators.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('simulators serving')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    simulators = await startSimulatorProcess({ ENV: 'production', ...broker });
     t = await startTestService('mysql', { ...broker, SIMULATORS_EMBEDDED: 'false' });
   });
   afterAll(async () => {
     await t?.stop();
-    if (simulators && simulators.exitCode === null) {
-      simulators.kill('SIGTERM');
-      await once(simulators, 'exit');
-    }
+    await simulators?.stop();
     const admin = adminConnection();
     await deleteTopology(admin, prefix);
     await admin.close();

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
+import { type SimulatorProcess, startSimulatorProcess } from '../../support/simulator-process.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
 import { adminConnection, deleteTopology, uniquePrefix } from '../messaging/rabbitmq-kit.js';
 
@@ -10,7 +10,7 @@ const available = (await requireMariaDb()) && (await requireRabbitMq());
 /** `npm run simulators` is what the connected shape runs beside the service: the real entry point, in its own process. */
 describe.skipIf(!available)('the simulator process (npm run simulators)', () => {
   const prefix = uniquePrefix();
-  let simulators: ChildProcess;
+  let simulators: SimulatorProcess;
   let t: TestService;
 
   beforeAll(async () => {
@@ -19,36 +19,13 @@ describe.skipIf(!available)('the simulator process (npm run simulators)', () => 
       RABBITMQ_PORT: process.env.RABBITMQ_PORT || '5672',
       RABBITMQ_NAME_PREFIX: prefix,
     };
-    simulators = spawn(process.execPath, ['--import', 'tsx', 'src/simulators-main.ts'], {
-      // Production, and no JWT secret: the simulators verify no tokens.
-      env: {
-        PATH: process.env.PATH,
-        ENV: 'production',
-        LOG_LEVEL: 'info',
-        ...broker,
-        SIM_STOCK: '{"sold-out":0}',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`simulators did not start:\n${output}`)), 15_000);
-      simulators.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('simulators serving')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    // Production, and no JWT secret: the simulators verify no tokens.
+    simulators = await startSimulatorProcess({ ENV: 'production', ...broker, SIM_STOCK: '{"sold-out":0}' });
     t = await startTestService('mysql', { ...broker, SIMULATORS_EMBEDDED: 'false' });
   });
   afterAll(async () => {
     await t?.stop();
-    if (simulators && simulators.exitCode === null) {
-      simulators.kill('SIGTERM');
-      await once(simulators, 'exit');
-    }
+    await simulators?.stop();
     const admin = adminConnection();
     await deleteTopology(admin, prefix);
     await admin.close();
@@ -83,8 +60,8 @@ describe.skipIf(!available)('the simulator process (npm run simulators)', () => 
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    simulators.kill('SIGTERM');
-    const [code] = await once(simulators, 'exit');
+    simulators.child.kill('SIGTERM');
+    const [code] = await once(simulators.child, 'exit');
     expect(code).toBe(0);
   });
 });

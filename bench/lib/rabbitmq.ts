@@ -4,14 +4,21 @@ import { Connection } from 'rabbitmq-client';
 
 const run = promisify(execFile);
 
+type Rabbit = {
+  RABBITMQ_HOST: string;
+  RABBITMQ_PORT: string;
+  RABBITMQ_USER: string;
+  RABBITMQ_PASSWORD: string;
+};
+
+export const amqpUrl = (rabbit: Rabbit) =>
+  `amqp://${encodeURIComponent(rabbit.RABBITMQ_USER)}:${encodeURIComponent(rabbit.RABBITMQ_PASSWORD)}@${rabbit.RABBITMQ_HOST}:${rabbit.RABBITMQ_PORT}`;
+
 /**
  * Deletes the queues and exchanges a run created (all named with its unique prefix). Listing
  * needs `rabbitmqctl` on this machine; without it the names are left and the bench says so.
  */
-export async function deleteBrokerNames(
-  rabbit: { RABBITMQ_HOST: string; RABBITMQ_PORT: string; RABBITMQ_USER: string; RABBITMQ_PASSWORD: string },
-  prefix: string,
-): Promise<void> {
+export async function deleteBrokerNames(rabbit: Rabbit, prefix: string): Promise<void> {
   const list = async (what: 'list_queues' | 'list_exchanges') => {
     const { stdout } = await run('rabbitmqctl', [what, 'name', '-q', '-s']);
     return stdout
@@ -28,7 +35,7 @@ export async function deleteBrokerNames(
     return;
   }
   const connection = new Connection({
-    url: `amqp://${encodeURIComponent(rabbit.RABBITMQ_USER)}:${encodeURIComponent(rabbit.RABBITMQ_PASSWORD)}@${rabbit.RABBITMQ_HOST}:${rabbit.RABBITMQ_PORT}`,
+    url: amqpUrl(rabbit),
     connectionName: `${prefix}bench-cleanup`,
   });
   connection.on('error', () => {});

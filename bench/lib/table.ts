@@ -3,7 +3,7 @@ export interface Row {
   row: string;
   measured: string;
   limit: string;
-  /** measured ÷ limit, when the target is a ratio. */
+  /** How close to the limit, 1 being at it: measured ÷ limit for throughput, limit ÷ measured for latency. */
   ratio: number | null;
   target: string;
   met: boolean;

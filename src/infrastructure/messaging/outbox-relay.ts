@@ -34,6 +34,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const { db, dialect, bus, batchSize, leaseMs, now, logger } = options;
   const inFlight = new Set<Promise<void>>();
 
+  // Confirms arrive in bursts; their rows are marked sent together, one statement per burst.
+  const markSent = coalesced(async (messageIds: string[]) => {
+    await db
+      .updateTable('outbox')
+      .set({ sent_at: now(), claimed_until: null })
+      .where('message_id', 'in', messageIds)
+      .execute();
+  });
+
   /** Publishes `messages`; marks the confirmed sent and releases the rest for the poller. */
   async function publish(messages: readonly RoutedMessage[]): Promise<number> {
     const results = await Promise.allSettled(messages.map((message) => bus.publish(message)));
@@ -44,12 +53,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       if (result.status === 'fulfilled') sent.push(message.envelope.messageId);
       else failed.push({ message, error: String(result.reason) });
     });
-    if (sent.length > 0)
-      await db
-        .updateTable('outbox')
-        .set({ sent_at: now(), claimed_until: null })
-        .where('message_id', 'in', sent)
-        .execute();
+    if (sent.length > 0) await markSent(sent);
     if (failed.length > 0) {
       await db
         .updateTable('outbox')
@@ -159,3 +163,28 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 }
 
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
+
+/** Most ids in one statement's IN list. */
+const maxBatch = 500;
+
+/**
+ * Gathers the ids handed to it during one turn of the event loop and writes them with one call
+ * of `write` per `maxBatch`; each caller's promise settles with the write that carried its ids.
+ */
+function coalesced(write: (ids: string[]) => Promise<void>): (ids: readonly string[]) => Promise<void> {
+  let gathering: string[] | null = null;
+  let written: Promise<void> = Promise.resolve();
+  return (ids) => {
+    if (gathering === null) {
+      const batch: string[] = [];
+      gathering = batch;
+      written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        gathering = null;
+        for (let start = 0; start < batch.length; start += maxBatch)
+          await write(batch.slice(start, start + maxBatch));
+      });
+    }
+    gathering.push(...ids);
+    return written;
+  };
+}

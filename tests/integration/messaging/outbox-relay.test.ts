@@ -133,4 +133,44 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
     expect(row).toMatchObject({ sent_at: null, claimed_until: null, attempts: 1 });
     expect(row.last_error).toMatch(/channel closed/);
   });
+
+  it('marks the rows of confirms that arrive together sent with one statement', async () => {
+    await t.service.database.db.deleteFrom('outbox').execute();
+    const ids = await addRows(6);
+    const statements: string[] = [];
+    const counting = t.service.database.db.withPlugin({
+      transformQuery: ({ node }) => {
+        if (node.kind === 'UpdateQueryNode') statements.push(node.kind);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const broker = heldBroker();
+    const relay = createOutboxRelay({
+      db: counting,
+      dialect: 'mysql',
+      bus: broker,
+      batchSize: 10,
+      leaseMs: 60_000,
+      now: Date.now,
+      logger: pino({ level: 'silent' }),
+    });
+    // Three commits' fast paths, two messages each, whose confirms the broker sends back at once.
+    for (let i = 0; i < ids.length; i += 2) relay.publishCommitted(await messagesOf(ids.slice(i, i + 2)));
+    await expect.poll(() => broker.waiting.length).toBe(6);
+    for (const { confirm } of broker.waiting) confirm();
+    await relay.drain();
+
+    expect(await sentAt(ids)).not.toContain(null);
+    expect(statements).toHaveLength(1);
+  });
+
+  const messagesOf = async (ids: string[]): Promise<RoutedMessage[]> =>
+    (
+      await t.service.database.db
+        .selectFrom('outbox')
+        .select(['exchange', 'routing_key', 'body'])
+        .where('message_id', 'in', ids)
+        .execute()
+    ).map((row) => ({ exchange: row.exchange, routingKey: row.routing_key, envelope: JSON.parse(row.body) }));
 });

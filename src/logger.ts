@@ -76,5 +76,7 @@ export function createLogger(
       },
     });
   }
-  return pino(options);
+  // Asynchronous: a log line costs a buffer append, not a write(2) on the request's path; pino
+  // flushes what is buffered when the process exits (a SIGKILL loses at most that buffer).
+  return pino(options, pino.destination({ dest: 1, sync: false }));
 }

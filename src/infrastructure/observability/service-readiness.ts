@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { topology } from '../../application/messaging/contract.js';
 import type { Config } from '../../config.js';
 import type { DatabaseHandle } from '../db/connection.js';

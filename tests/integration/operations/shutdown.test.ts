@@ -28,7 +28,7 @@ async function startMain(directory: string): Promise<Running> {
       SQLITE_PATH: join(directory, 'orders.db'),
       HOST: '127.0.0.1',
       PORT: '0',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'debug',
       SHUTDOWN_TIMEOUT_MS: '10000',
       // A starved event loop on a busy shared machine must not shed these requests: 0 turns shedding off.
       HEALTH_EVENT_LOOP_DELAY_MS: '0',

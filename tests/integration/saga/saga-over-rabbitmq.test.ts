@@ -10,7 +10,6 @@ import {
   deleteTopology,
   forceCloseConnections,
   getAll,
-  takeMessages,
   uniquePrefix,
 } from '../messaging/rabbitmq-kit.js';
 

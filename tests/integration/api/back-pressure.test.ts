@@ -39,6 +39,23 @@ describe.each(databases)('back-pressure on POST /api/orders on %s', (kind, avail
     },
   );
 
+  it.skipIf(!available)(
+    'refuses before reading the body: an invalid order gets the 503, not a 400',
+    async () => {
+      // Over the limit since the previous test. A refusal that validated the body first would
+      // spend the CPU the saga needs on requests it is going to refuse anyway.
+      const refused = await customer().request('POST', '/api/orders', { items: 'not a list' });
+      expectProblem(refused, 503);
+      expect(refused.json()).toMatchObject({ type: 'urn:problem:saga_backlog_full' });
+      const unauthenticated = await api.t.service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        payload: {},
+      });
+      expect(unauthenticated.statusCode, 'the token is still checked first').toBe(401);
+    },
+  );
+
   it.skipIf(!available)('still answers reads while refusing new orders', async () => {
     const response = await customer().request('GET', '/api/orders/history/123');
     expect(response.statusCode).toBe(200);

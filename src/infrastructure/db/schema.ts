@@ -12,6 +12,7 @@ export interface Database {
   outbox: OutboxTable;
   inbox: InboxTable;
   saga_instances: SagaInstancesTable;
+  stock_commit_timers: StockCommitTimersTable;
   order_timeline: OrderTimelineTable;
   order_summaries: OrderSummariesTable;
   order_products: OrderProductsTable;
@@ -108,6 +109,17 @@ export interface InboxTable {
 export interface SagaInstancesTable {
   order_id: string;
   awaiting_message_id: string;
+  started_at: number;
+  updated_at: number;
+}
+
+/** A shipment's stock commit awaiting its reply (deadline: that outbox row's sent_at + timeout_ms). */
+export interface StockCommitTimersTable {
+  order_id: string;
+  shipment_id: string;
+  awaiting_message_id: string;
+  attempt: number;
+  timeout_ms: number;
   started_at: number;
   updated_at: number;
 }

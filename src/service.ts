@@ -27,7 +27,7 @@ import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connec
 import { deadLetterStore } from './infrastructure/db/dead-letter-store.js';
 import { defaultRetention, housekeeping } from './infrastructure/db/housekeeping.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
-import { stuckSagas } from './infrastructure/db/operations-queries.js';
+import { stockCommitProblems, stuckSagas } from './infrastructure/db/operations-queries.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
@@ -229,6 +229,7 @@ export async function createService(
     );
   });
   const findStuckSagas = stuckSagas(database.db, now, config.saga.stepTimeoutMs);
+  const findStockCommitProblems = stockCommitProblems(database.db);
   const orderFeed = await createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
 
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
@@ -267,6 +268,7 @@ export async function createService(
             ]),
           ),
           stuckSagas: await findStuckSagas(),
+          stockCommits: await findStockCommitProblems(),
         };
       },
     },

@@ -91,7 +91,7 @@ export interface SagaRepository {
  * The timer of one shipment's stock commit (fulfilment-saga.ts): which `inventory.commit` it
  * awaits, which attempt that is and how long that attempt may wait for its reply. Like a saga
  * step, the wait runs from the broker's confirm of the command (the outbox row's sent time).
- * No row: the commit is answered or given up.
+ * No row: the commit is answered; a row with `failedAt`: given up.
  */
 export interface StockCommitTimer {
   orderId: string;
@@ -103,15 +103,17 @@ export interface StockCommitTimer {
   timeoutMs: number;
   startedAt: Date;
   updatedAt: Date;
+  /** When the last attempt went unanswered (COMMIT_FAILED): kept for the operations view, never swept. */
+  failedAt: Date | null;
 }
 
 /** Stock commit timers; guarded, like saga rows, by their order's row lock. */
 export interface StockCommitTimers {
-  /** The timer of a shipment's commit, if it still awaits a reply. */
+  /** The timer of a shipment's commit, if it still awaits a reply or was given up. */
   find(orderId: string, shipmentId: string): Promise<StockCommitTimer | undefined>;
   /** Queues an insert or update, written with the rest of the unit of work. */
   save(timer: StockCommitTimer): void;
-  /** Queues the removal: the commit awaits nothing any more. */
+  /** Queues the removal: the commit was answered. */
   end(orderId: string, shipmentId: string): void;
   /**
    * Timers whose awaited command was sent at least its attempt's timeout before `now`, with their

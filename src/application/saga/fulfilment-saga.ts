@@ -76,6 +76,7 @@ export function fulfilmentPolicy(deps: FulfilmentDeps): DomainEventPolicy {
         timeoutMs: commitAttemptTimeoutMs(deps.stockCommit, 1),
         startedAt: now,
         updatedAt: now,
+        failedAt: null,
       });
     }
   };
@@ -84,7 +85,7 @@ export function fulfilmentPolicy(deps: FulfilmentDeps): DomainEventPolicy {
 /** What became of a stock commit whose attempt ran out of time. */
 export interface CommitDeadlineDecision {
   outcome: 'retried' | 'failed' | 'ignored';
-  /** The timer's next state, or null when it awaits nothing any more. */
+  /** The timer's next state (with `failedAt` once given up), or null when it awaits nothing any more. */
   timer: StockCommitTimer | null;
   commands: RoutedMessage[];
   timeline: TimelineEntry[];
@@ -109,7 +110,8 @@ export function stockCommitDeadline(deps: FulfilmentDeps) {
       order.recordStockCommitFailed(shipment.id, now);
       return {
         outcome: 'failed',
-        timer: null,
+        // Kept, marked failed: the operations view lists it until a late reply removes it.
+        timer: { ...timer, updatedAt: now, failedAt: now },
         commands: [],
         timeline: [
           {

@@ -122,6 +122,8 @@ export interface StockCommitTimersTable {
   timeout_ms: number;
   started_at: number;
   updated_at: number;
+  /** Set once the last attempt went unanswered (COMMIT_FAILED); such a row is no longer swept. */
+  failed_at: number | null;
 }
 
 /** Saga progress per order (commands, replies, timeouts, compensations), oldest first by id. */

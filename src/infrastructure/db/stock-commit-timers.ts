@@ -18,6 +18,7 @@ function fromRow(row: StockCommitTimersTable): StockCommitTimer {
     timeoutMs: Number(row.timeout_ms),
     startedAt: new Date(Number(row.started_at)),
     updatedAt: new Date(Number(row.updated_at)),
+    failedAt: row.failed_at === null ? null : new Date(Number(row.failed_at)),
   };
 }
 
@@ -57,6 +58,7 @@ export function stockCommitTimers(trx: Kysely<Database>, dialect: Dialect): Queu
         .selectFrom('stock_commit_timers as t')
         .leftJoin('outbox as o', 'o.message_id', 't.awaiting_message_id')
         .selectAll('t')
+        .where('t.failed_at', 'is', null)
         .where((eb) =>
           eb.or([
             eb(sql<number>`o.sent_at + t.timeout_ms`, '<=', now.getTime()),
@@ -99,6 +101,7 @@ export function stockCommitTimers(trx: Kysely<Database>, dialect: Dialect): Queu
           attempt: timer.attempt,
           timeout_ms: timer.timeoutMs,
           updated_at: timer.updatedAt.getTime(),
+          failed_at: timer.failedAt?.getTime() ?? null,
         };
         // Insert or replace: a shipment is created once, and its timer is then only moved on.
         const updated = await trx

@@ -5,7 +5,8 @@ import { tableOptions } from './helpers.js';
 /**
  * One timer per shipment whose stock commit awaits the inventory participant's reply: the
  * `inventory.commit` it awaits, which attempt that is and how long it may wait. A row of its own,
- * not part of the order's shipments JSON, so the sweeper finds the due ones without reading orders.
+ * not part of the order's shipments JSON, so the sweeper finds the due ones, and the operations view
+ * the failed ones, without reading orders.
  */
 export function stockCommitTimersMigration(dialect: Dialect) {
   const table = tableOptions(dialect);
@@ -21,6 +22,9 @@ export function stockCommitTimersMigration(dialect: Dialect) {
           .addColumn('timeout_ms', 'bigint', (col) => col.notNull())
           .addColumn('started_at', 'bigint', (col) => col.notNull())
           .addColumn('updated_at', 'bigint', (col) => col.notNull())
+          // Set when the last attempt went unanswered: the row stays as the operations view's list
+          // of COMMIT_FAILED shipments until a late reply (or an operator) removes it.
+          .addColumn('failed_at', 'bigint')
           .addPrimaryKeyConstraint('stock_commit_timers_pk', ['order_id', 'shipment_id']),
       ).execute();
     },

@@ -338,7 +338,7 @@ export class Order {
    */
   recordStockCommitFailed(shipmentId: string, now: Date): boolean {
     const shipment = this.state.shipments.find((candidate) => candidate.id === shipmentId);
-    if (!shipment || shipment.stock !== 'REQUESTED') return false;
+    if (shipment?.stock !== 'REQUESTED') return false;
     shipment.stock = 'COMMIT_FAILED';
     this.touch(now);
     return true;

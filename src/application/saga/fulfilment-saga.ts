@@ -9,13 +9,7 @@ import {
   type RoutedMessage,
   topology,
 } from '../messaging/contract.js';
-import type {
-  Clock,
-  DomainEventPolicy,
-  IdGenerator,
-  StockCommitTimer,
-  TimelineEntry,
-} from '../ports.js';
+import type { Clock, DomainEventPolicy, IdGenerator, StockCommitTimer, TimelineEntry } from '../ports.js';
 
 /**
  * How a shipment's stock commit waits for its reply: attempt n waits `timeoutMs` × 2^(n-1), at
@@ -102,7 +96,7 @@ export function stockCommitDeadline(deps: FulfilmentDeps) {
   return (order: Order, timer: StockCommitTimer, now: Date): CommitDeadlineDecision => {
     const shipment = order.snapshot().shipments.find((candidate) => candidate.id === timer.shipmentId);
     // Answered (or the shipment unknown) between the sweeper's claim and now: nothing to wait for.
-    if (!shipment || shipment.stock !== 'REQUESTED') {
+    if (shipment?.stock !== 'REQUESTED') {
       return { outcome: 'ignored', timer: null, commands: [], timeline: [] };
     }
     const waited = `no reply to attempt ${timer.attempt} of ${deps.stockCommit.maxAttempts} within ${timer.timeoutMs} ms`;

@@ -60,10 +60,7 @@ export function stockCommitTimers(trx: Kysely<Database>, dialect: Dialect): Queu
         .selectAll('t')
         .where('t.failed_at', 'is', null)
         .where((eb) =>
-          eb.or([
-            eb(sql<number>`o.sent_at + t.timeout_ms`, '<=', now.getTime()),
-            eb('o.id', 'is', null),
-          ]),
+          eb.or([eb(sql<number>`o.sent_at + t.timeout_ms`, '<=', now.getTime()), eb('o.id', 'is', null)]),
         )
         .orderBy('t.updated_at')
         .limit(limit)

@@ -11,8 +11,8 @@ import { orderRepository } from './order-repository.js';
 import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
-import { stockCommitTimers } from './stock-commit-timers.js';
 import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
+import { stockCommitTimers } from './stock-commit-timers.js';
 
 /** Keeps a read model in step with the write model, inside the same transaction. */
 export type Projector = (

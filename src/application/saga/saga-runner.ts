@@ -159,12 +159,16 @@ export function sagaRunner(
         const now = deps.clock();
         const due = await repositories.stockCommits.claimDue(now, limit);
         const swept: SweptStockCommit[] = [];
-        for (const timer of due) {
-          const order = await repositories.orders.findByIdForUpdate(timer.orderId);
+        for (const claimed of due) {
+          const order = await repositories.orders.findByIdForUpdate(claimed.orderId);
           if (!order) {
-            repositories.stockCommits.end(timer.orderId, timer.shipmentId);
+            repositories.stockCommits.end(claimed.orderId, claimed.shipmentId);
             continue;
           }
+          // Read again under the order's lock: another instance may have resent it, or a reply
+          // stopped it, between the claim and the lock.
+          const timer = await repositories.stockCommits.find(claimed.orderId, claimed.shipmentId);
+          if (timer?.awaitingMessageId !== claimed.awaitingMessageId || timer.failedAt) continue;
           const decision = deps.commitDeadline(order, timer, now);
           if (decision.timer) repositories.stockCommits.save(decision.timer);
           else repositories.stockCommits.end(timer.orderId, timer.shipmentId);

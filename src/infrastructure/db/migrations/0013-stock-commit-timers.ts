@@ -23,7 +23,7 @@ export function stockCommitTimersMigration(dialect: Dialect) {
           .addColumn('started_at', 'bigint', (col) => col.notNull())
           .addColumn('updated_at', 'bigint', (col) => col.notNull())
           // Set when the last attempt went unanswered: the row stays as the operations view's list
-          // of COMMIT_FAILED shipments until a late reply (or an operator) removes it.
+          // of COMMIT_FAILED shipments until a late reply removes it (there is no admin action yet).
           .addColumn('failed_at', 'bigint')
           .addPrimaryKeyConstraint('stock_commit_timers_pk', ['order_id', 'shipment_id']),
       ).execute();

@@ -245,7 +245,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },
     admission: {
-      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 200, { min: 0, max: 100_000_000 }),
+      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 40, { min: 0, max: 100_000_000 }),
     },
   };
 }

@@ -40,7 +40,7 @@ export interface AppDependencies {
   orderStream: OrderStreamOptions;
   fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
-  /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
+  /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
   /** Called with every response's final payload; undefined in production. */
   observeResponse?: ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => void) | undefined;

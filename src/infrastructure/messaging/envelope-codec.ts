@@ -37,6 +37,9 @@ function envelopeProblem(value: unknown): string | null {
     return 'envelope field "causationId" must be a string or null';
   }
   if (!('payload' in candidate)) return 'envelope has no payload';
+  if (candidate.traceparent !== undefined && typeof candidate.traceparent !== 'string') {
+    return 'envelope field "traceparent" must be a string when present';
+  }
   return null;
 }
 

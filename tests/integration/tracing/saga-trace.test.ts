@@ -5,7 +5,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createTracing } from '../../../src/infrastructure/observability/tracing.js';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
 import { type DatabaseKind, startTestService, type TestService } from '../../support/test-service.js';
-import { adminConnection, deleteTopology, uniquePrefix } from '../messaging/rabbitmq-kit.js';
+import { adminConnection, deleteTopology, getAll, uniquePrefix } from '../messaging/rabbitmq-kit.js';
 
 const connected = (await requireMariaDb()) && (await requireRabbitMq());
 
@@ -64,6 +64,7 @@ describe.each(shapes)('one order is one trace: $name', (shape) => {
       env = shape.env();
       running = await startTestService(shape.kind, env, { tracing });
       const { app } = running.service;
+      const amqp = shape.kind === 'mysql' ? await eventProbe(env.RABBITMQ_NAME_PREFIX as string) : null;
 
       const created = await app.inject({
         method: 'POST',
@@ -126,7 +127,55 @@ describe.each(shapes)('one order is one trace: $name', (shape) => {
       expect(insertOrder?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
       expect(insertOrder?.attributes['db.system.name']).toBe(shape.kind === 'mysql' ? 'mysql' : 'sqlite');
       for (const span of database) expect(String(span.attributes['db.query.text'])).not.toContain('c-trace');
+
+      // Over RabbitMQ the context also travels as the AMQP `traceparent` header.
+      if (amqp) {
+        const events = await amqp.messages();
+        expect(events.length).toBeGreaterThan(0);
+        for (const event of events) expect(String(event.headers?.traceparent)).toContain(callerTraceId);
+      }
     },
     30_000,
   );
 });
+
+describe('the outbox', () => {
+  it('stores the request’s trace context in the rows it writes, for the poller to publish into the same trace', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = createTracing(loadConfig({ ENV: 'test' }).tracing, { exporter, exportEachSpan: true });
+    // No relay: the rows stay in the outbox, as they do when the broker is away.
+    const running = await startTestService('sqlite', {}, { tracing, background: false });
+    try {
+      const created = await running.service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
+        payload: anOrder,
+      });
+      expect(created.statusCode).toBe(201);
+      const rows = await running.service.database.db.selectFrom('outbox').select(['type', 'body']).execute();
+      expect(rows.map((row) => row.type)).toEqual(
+        expect.arrayContaining(['inventory.reserve', 'order.created']),
+      );
+      for (const row of rows)
+        expect(JSON.parse(row.body).traceparent).toMatch(new RegExp(`^00-${callerTraceId}-`));
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+/** A queue of the test's own on the events exchange, to read the AMQP headers events arrive with. */
+async function eventProbe(prefix: string) {
+  const admin = adminConnection();
+  const queue = `${prefix}trace-probe`;
+  await admin.queueDeclare({ queue, exclusive: true });
+  await admin.queueBind({ queue, exchange: `${prefix}orders.events`, routingKey: '#' });
+  return {
+    async messages() {
+      const messages = await getAll(admin, queue);
+      await admin.close();
+      return messages;
+    },
+  };
+}

@@ -33,6 +33,8 @@ export default fp(
     // A callback hook, not an async one: `done` must run inside `context.with` for every later
     // hook and the handler to inherit the span.
     app.addHook('onRequest', (request, _reply, done) => {
+      // Probes and scrapes every few seconds would bury the traces that matter.
+      if (request.routeOptions.config?.operational) return done();
       const parent = extractContext(request.headers);
       const route = request.routeOptions.url;
       const path = request.url.split('?', 1)[0] as string;

@@ -173,7 +173,7 @@ describe('traced database', () => {
 });
 
 describe('HTTP server spans', () => {
-  it('names the span by the route template, continues the caller’s traceparent and records the status', async () => {
+  it('names the span by the route template, continues the caller’s traceparent, records the status, and skips probes', async () => {
     const tracer = startTracing();
     const app = Fastify();
     await app.register(tracingPlugin, { tracer });
@@ -182,8 +182,11 @@ describe('HTTP server spans', () => {
       activeInHandler = trace.getSpan(context.active())?.spanContext().traceId;
       return reply.code(404).send({});
     });
+    app.get('/health/live', { config: { operational: true } }, async () => ({}));
     await app.inject({ url: '/api/orders/abc?x=1', headers: { traceparent } });
+    await app.inject({ url: '/health/live' });
     await app.inject({ url: '/nowhere' });
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
     await app.close();
 
     const [found, unrouted] = exporter.getFinishedSpans();

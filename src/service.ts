@@ -92,7 +92,8 @@ export async function createService(
   const now = () => Date.now();
   const newId = () => uuidv7();
 
-  const tracing = options.tracing ?? createTracing(config.tracing);
+  const tracing =
+    options.tracing ?? createTracing(config.tracing, { logger: logger.child({ component: 'tracing' }) });
   const { tracer } = tracing;
   const database = connectDatabase(config.database, { tracer });
   if (options.migrate ?? config.database.kind === 'sqlite') await migrateToLatest(database);

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -11,6 +13,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 
 /**
@@ -32,6 +35,10 @@ export interface TracingOptions {
   exporter?: SpanExporter;
   /** Hands each span to the exporter as it ends instead of in batches (tests read them at once). */
   exportEachSpan?: boolean;
+  /** Told when spans cannot be exported (at most once a minute); the SDK itself says nothing. */
+  logger?: Logger;
+  /** Longest shutdown waits for the last spans to leave; a collector that is away must not hold up the exit. Default 5 s. */
+  shutdownTimeoutMs?: number;
 }
 
 export const tracingOff: Tracing = {
@@ -46,10 +53,14 @@ export const tracingOff: Tracing = {
  * arrives with a traceparent follows its sender's decision, so a saga is kept or dropped whole.
  */
 export function createTracing(config: Config['tracing'], options: TracingOptions = {}): Tracing {
-  const exporter =
+  const given =
     options.exporter ??
-    (config.enabled && config.tracesEndpoint ? new OTLPTraceExporter({ url: config.tracesEndpoint }) : null);
-  if (!exporter) return tracingOff;
+    (config.enabled && config.tracesEndpoint
+      ? new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: 5_000 })
+      : null);
+  if (!given) return tracingOff;
+  const exporter = options.logger ? reportingFailures(given, options.logger) : given;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5_000;
   installContextManager();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
@@ -60,8 +71,31 @@ export function createTracing(config: Config['tracing'], options: TracingOptions
   });
   return {
     tracer: provider.getTracer(config.serviceName),
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // A failed export is reported by `reportingFailures`; it must not fail the caller's shutdown.
+    flush: () => provider.forceFlush().catch(() => {}),
+    shutdown: () =>
+      Promise.race([
+        provider.shutdown().catch(() => {}),
+        sleep(shutdownTimeoutMs, undefined, { ref: false }),
+      ]),
+  };
+}
+
+/** The exporter, logging a failed export (at most once a minute: a collector that is away fails every batch). */
+function reportingFailures(exporter: SpanExporter, logger: Logger, everyMs = 60_000): SpanExporter {
+  let lastReport = Number.NEGATIVE_INFINITY;
+  return {
+    export(spans, done) {
+      exporter.export(spans, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS && Date.now() - lastReport >= everyMs) {
+          lastReport = Date.now();
+          logger.warn({ err: result.error, spans: spans.length }, 'spans could not be exported; dropped');
+        }
+        done(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
   };
 }
 

@@ -18,11 +18,6 @@ export interface TracingPluginOptions {
 
 const spans = new WeakMap<FastifyRequest, Span>();
 
-/** The server span of a request, for what wants to name the trace it belongs to. */
-export function requestSpan(request: FastifyRequest): Span | undefined {
-  return spans.get(request);
-}
-
 /**
  * A server span per request, named by its route template (`POST /api/orders`), continuing the
  * caller's `traceparent`. The rest of the request runs with the span active, so database spans

@@ -115,6 +115,8 @@ describe.each(shapes)('one order is one trace: $name', (shape) => {
           'inventory.reserved',
           'payment.process',
           'payment.succeeded',
+          'order.created',
+          'order.confirmed',
         ]),
       );
       for (const span of producers) expect(span.spanContext().traceId).toBe(callerTraceId);
@@ -159,6 +161,26 @@ describe('the outbox', () => {
       );
       for (const row of rows)
         expect(JSON.parse(row.body).traceparent).toMatch(new RegExp(`^00-${callerTraceId}-`));
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+describe('with tracing off', () => {
+  it('writes no trace context into the outbox, even for a request that sends a traceparent', async () => {
+    const running = await startTestService('sqlite', {}, { background: false });
+    try {
+      const created = await running.service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
+        payload: anOrder,
+      });
+      expect(created.statusCode).toBe(201);
+      const rows = await running.service.database.db.selectFrom('outbox').select('body').execute();
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(JSON.parse(row.body)).not.toHaveProperty('traceparent');
     } finally {
       await running.stop();
     }

@@ -15,7 +15,7 @@ import type { Readiness } from '../infrastructure/observability/readiness.js';
 import { DeadLetterSchema } from './admin-schemas.js';
 import type { TokenVerifier } from './auth.js';
 import { completeDocument, openApiDocument } from './openapi.js';
-import admission from './plugins/admission.js';
+import admission, { type AdmissionOptions } from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
 import deadline from './plugins/deadline.js';
 import errors from './plugins/errors.js';
@@ -43,7 +43,7 @@ export interface AppDependencies {
   fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
-  sagaBacklog?: () => Promise<number>;
+  sagaBacklog?: AdmissionOptions['sagaBacklog'];
   /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
   tracer?: Tracer | null;
   /** Called with every response's final payload; undefined in production. */

@@ -12,10 +12,7 @@ export interface SagaBacklog {
  * write. One count over the (status, created_at, id) index, read on the primary so a burst of
  * POSTs is seen at once. Shared by every instance, so the limit holds for the whole deployment.
  */
-export function sagaBacklog(
-  db: Kysely<Database>,
-  now: () => number = Date.now,
-): () => Promise<SagaBacklog> {
+export function sagaBacklog(db: Kysely<Database>, now: () => number = Date.now): () => Promise<SagaBacklog> {
   return async () => {
     const row = await db
       .selectFrom('order_summaries')

@@ -22,7 +22,16 @@ export function decodeEnvelope(body: unknown): DecodeResult {
     }
   }
   const problem = envelopeProblem(value);
-  return problem ? { ok: false, reason: problem } : { ok: true, envelope: value as Envelope };
+  return problem
+    ? { ok: false, reason: problem }
+    : { ok: true, envelope: withoutBadTraceparent(value as Envelope) };
+}
+
+/** Trace context is best effort: a malformed one is dropped, never a reason to refuse the message. */
+function withoutBadTraceparent(envelope: Envelope): Envelope {
+  if (envelope.traceparent === undefined || typeof envelope.traceparent === 'string') return envelope;
+  const { traceparent: _dropped, ...rest } = envelope;
+  return rest;
 }
 
 function envelopeProblem(value: unknown): string | null {
@@ -37,9 +46,6 @@ function envelopeProblem(value: unknown): string | null {
     return 'envelope field "causationId" must be a string or null';
   }
   if (!('payload' in candidate)) return 'envelope has no payload';
-  if (candidate.traceparent !== undefined && typeof candidate.traceparent !== 'string') {
-    return 'envelope field "traceparent" must be a string when present';
-  }
   return null;
 }
 

@@ -86,8 +86,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     request.log.debug({ req: request }, 'incoming request');
   });
   app.addHook('onResponse', async (request, reply) => {
-    // Probes and scrapes every few seconds would drown the requests that matter.
-    const level = request.routeOptions.config?.operational ? 'debug' : 'info';
+    // Probes and scrapes every few seconds would drown the requests that matter, and so would
+    // refusals under overload (thousands a second): 503s are counted by the metrics and their
+    // cause is logged once, when it starts (back-pressure, an outage), not once per request.
+    const quiet = request.routeOptions.config?.operational || reply.statusCode === 503;
+    const level = quiet ? 'debug' : 'info';
     request.log[level]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
   const { observeResponse } = deps;

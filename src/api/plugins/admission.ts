@@ -30,6 +30,8 @@ export default fp(
     // same for its whole lifetime while a burst of POSTs each adds one order to the backlog.
     let countReadAt = 0;
     let admittedSinceCount = 0;
+    // Refusals are logged once per episode (their responses are not logged one by one).
+    let refusing = false;
     app.addHook('onRequest', async (request, reply) => {
       if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
       const counted = await options.sagaBacklog().catch(() => null);
@@ -41,7 +43,18 @@ export default fp(
       const backlog = counted.pending + admittedSinceCount;
       if (backlog < options.limit) {
         admittedSinceCount += 1;
+        if (refusing) {
+          refusing = false;
+          app.log.info(
+            { backlog, limit: options.limit },
+            'saga backlog under its limit: admitting orders again',
+          );
+        }
         return;
+      }
+      if (!refusing) {
+        refusing = true;
+        app.log.warn({ backlog, limit: options.limit }, 'saga backlog full: refusing new orders with 503');
       }
       reply.header('retry-after', String(retryAfterSeconds));
       throw Object.assign(

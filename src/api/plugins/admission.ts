@@ -14,7 +14,7 @@ export interface AdmissionOptions {
 const retryAfterSeconds = 1;
 
 /**
- * Back-pressure on the saga: while its backlog is over the limit, the guarded routes answer 503
+ * Back-pressure on the saga: while its backlog is at the limit, the guarded routes answer 503
  * with Retry-After before any work is done — right after the token check, before the body is read,
  * parsed or validated: under overload refusals outnumber admissions fifty to one, and refusals that
  * cost a full request took the CPU the saga needed to catch up. So the service never accepts orders

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { percentile } from './stats.js';
 
@@ -80,26 +81,23 @@ export async function load(
 }
 
 /**
- * POSTs orders at evenly spaced moments, `rate` per second for `seconds`, whether or not earlier
- * ones were answered (an open load, as customers arrive). autocannon's own rate limit is not used
- * for this: it lets each connection send its share back to back at the start of every second, so
- * "50 orders/s" arrives as a burst of 50 and the measured latency is mostly the burst's queue.
+ * POSTs orders over keep-alive connections with node:http and keeps what the load functions
+ * below report: each answer's status and latency, the orders created (201), transport errors.
  */
-export async function placeOrdersPaced(
-  baseUrl: string,
-  tokenFor: (customer: string) => string,
-  options: { rate: number; seconds: number },
-) {
+function orderPoster(baseUrl: string, tokenFor: (customer: string) => string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const { hostname, port } = new URL(baseUrl);
-  const total = Math.round(options.rate * options.seconds);
-  const interval = 1000 / options.rate;
   const orders: Array<{ id: string; customerId: string }> = [];
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};
   let errors = 0;
-  const post = (i: number) =>
-    new Promise<void>((resolve) => {
+  const startedAt = Date.now();
+  let n = 0;
+
+  /** One POST; resolves with its status and Retry-After (seconds), 0 on a transport error. */
+  const post = () =>
+    new Promise<{ status: number; retryAfter: number }>((resolve) => {
+      const i = n++;
       const body = orderBody(i);
       const sentAt = performance.now();
       const req = request(
@@ -129,44 +127,87 @@ export async function placeOrdersPaced(
               };
               orders.push({ id: order.id, customerId: order.customerId });
             }
-            resolve();
+            resolve({ status, retryAfter: Number(res.headers['retry-after'] ?? 0) });
           });
         },
       );
       req.on('error', () => {
         errors++;
-        resolve();
+        resolve({ status: 0, retryAfter: 0 });
       });
       req.end(body);
     });
-  const startedAt = Date.now();
+
+  const finish = () => {
+    const endedAt = Date.now();
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    const ok = Object.entries(statusCounts)
+      .filter(([code]) => code.startsWith('2'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    const seconds = (endedAt - startedAt) / 1000;
+    const result: LoadResult = {
+      perSecond: latencies.length / seconds,
+      okPerSecond: ok / seconds,
+      p50: Math.round(percentile(latencies, 0.5)),
+      p99: Math.round(percentile(latencies, 0.99)),
+      non2xx: latencies.length - ok,
+      errors,
+      statusCounts,
+      startedAt,
+      endedAt,
+    };
+    return { result, orders, ids: orders.map((order) => order.id) };
+  };
+  return { post, finish };
+}
+
+/**
+ * POSTs orders at evenly spaced moments, `rate` per second for `seconds`, whether or not earlier
+ * ones were answered (an open load, as customers arrive). autocannon's own rate limit is not used
+ * for this: it lets each connection send its share back to back at the start of every second, so
+ * "50 orders/s" arrives as a burst of 50 and the measured latency is mostly the burst's queue.
+ */
+export async function placeOrdersPaced(
+  baseUrl: string,
+  tokenFor: (customer: string) => string,
+  options: { rate: number; seconds: number },
+) {
+  const poster = orderPoster(baseUrl, tokenFor);
+  const total = Math.round(options.rate * options.seconds);
+  const interval = 1000 / options.rate;
   const start = performance.now();
-  const inFlight: Array<Promise<void>> = [];
+  const inFlight: Array<Promise<unknown>> = [];
   for (let i = 0; i < total; i++) {
     const wait = start + i * interval - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(post(i));
+    if (wait > 0) await sleep(wait);
+    inFlight.push(poster.post());
   }
   await Promise.all(inFlight);
-  const endedAt = Date.now();
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const ok = Object.entries(statusCounts)
-    .filter(([code]) => code.startsWith('2'))
-    .reduce((sum, [, count]) => sum + count, 0);
-  const seconds = (endedAt - startedAt) / 1000;
-  const result: LoadResult = {
-    perSecond: latencies.length / seconds,
-    okPerSecond: ok / seconds,
-    p50: Math.round(percentile(latencies, 0.5)),
-    p99: Math.round(percentile(latencies, 0.99)),
-    non2xx: latencies.length - ok,
-    errors,
-    statusCounts,
-    startedAt,
-    endedAt,
-  };
-  return { result, orders, ids: orders.map((order) => order.id) };
+  return poster.finish();
+}
+
+/**
+ * `clients` customers POSTing orders one after another for `seconds`, each waiting as long as a
+ * 503's Retry-After asks before its next try: an overload from clients that follow the protocol,
+ * where autocannon's connections retry at once and the refusals take the machine.
+ */
+export async function placeOrdersHonouringRetryAfter(
+  baseUrl: string,
+  tokenFor: (customer: string) => string,
+  options: { clients: number; seconds: number },
+) {
+  const poster = orderPoster(baseUrl, tokenFor);
+  const until = Date.now() + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      while (Date.now() < until) {
+        const { status, retryAfter } = await poster.post();
+        if (status === 503) await sleep(Math.min(retryAfter * 1000, until - Date.now()));
+      }
+    }),
+  );
+  return poster.finish();
 }
 
 /**

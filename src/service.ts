@@ -259,18 +259,31 @@ export async function createService(
     uow,
     simulators,
     async stop() {
-      await app.close();
-      await replies.close();
-      await deadLetterConsumer.close();
-      await orderFeed.close();
-      await simulators?.close();
-      await sweeper?.stop();
-      await relayTask?.stop();
-      await relay.drain();
-      await cleaner?.stop();
-      await bus.close();
-      await database.close();
+      // Each step's time is logged as it ends: a shutdown that overruns SHUTDOWN_TIMEOUT_MS shows
+      // which step it was in, and one that does not shows where its time went.
+      const log = logger.child({ component: 'shutdown' });
+      const durations: Record<string, number> = {};
+      const step = async (name: string, work: () => Promise<void> | void) => {
+        const started = Date.now();
+        await work();
+        durations[name] = Date.now() - started;
+        log.info({ step: name, durationMs: durations[name] }, 'shutdown step done');
+      };
+      await step('http', () => app.close());
+      await step('replyConsumer', () => replies.close());
+      await step('deadLetterConsumer', () => deadLetterConsumer.close());
+      await step('orderFeed', () => orderFeed.close());
+      await step('simulators', () => simulators?.close());
+      await step('sagaSweeper', () => sweeper?.stop());
+      await step('outboxRelay', async () => {
+        await relayTask?.stop();
+        await relay.drain();
+      });
+      await step('housekeeping', () => cleaner?.stop());
+      await step('broker', () => bus.close());
+      await step('database', () => database.close());
       readiness.close();
+      log.info({ durations }, 'shutdown steps');
     },
   };
 }

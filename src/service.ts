@@ -116,6 +116,8 @@ export async function createService(
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
         logger: logger.child({ component: 'simulators' }),
+        // Their tables sit beside the orders in the embedded shape (migration 0012).
+        store: database,
         ...simulatorOptions(config),
       })
     : null;

@@ -6,6 +6,7 @@ import {
   type InventorySimulator,
   type InventorySimulatorOptions,
 } from './inventory/inventory-simulator.js';
+import type { ParticipantStore } from './ledger.js';
 import type { Participant } from './participant.js';
 import { createPaymentParticipant } from './payment/payment-participant.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
@@ -17,6 +18,8 @@ import {
 
 export interface SimulatorsOptions {
   logger: Logger;
+  /** Where the participants keep what they did (migration 0012): the service's database or their own. */
+  store: ParticipantStore;
   inventory?: InventorySimulatorOptions;
   payment?: SimulatedPaymentOptions & { latencyMs?: number };
   /** Serves payment commands with this provider instead of the simulated one. */
@@ -34,9 +37,12 @@ export interface RunningSimulators {
 
 /** Serves the inventory and payment command queues on `bus`, replying on the replies exchange. */
 export function startSimulators(bus: MessageBus, options: SimulatorsOptions): RunningSimulators {
-  const inventory = createInventorySimulator(options.inventory);
-  const simulatedPayments = options.paymentProvider ? null : createSimulatedPaymentProvider(options.payment);
+  const inventory = createInventorySimulator(options.store, options.inventory);
+  const simulatedPayments = options.paymentProvider
+    ? null
+    : createSimulatedPaymentProvider(options.store, options.payment);
   const payment = createPaymentParticipant({
+    store: options.store,
     provider: options.paymentProvider ?? (simulatedPayments as SimulatedPaymentProvider),
     latencyMs: options.payment?.latencyMs,
   });

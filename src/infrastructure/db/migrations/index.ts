@@ -11,6 +11,7 @@ import { outboxClaimsMigration } from './0008-outbox-claims.js';
 import { deadLettersMigration } from './0009-dead-letters.js';
 import { fulfilmentRefundsStatsMigration } from './0010-fulfilment-refunds-stats.js';
 import { shipmentsRefundsMigration } from './0011-shipments-refunds.js';
+import { participantLedgersMigration } from './0012-participant-ledgers.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009-dead-letters': deadLettersMigration(dialect),
         '0010-fulfilment-refunds-stats': fulfilmentRefundsStatsMigration(dialect),
         '0011-shipments-refunds': shipmentsRefundsMigration(),
+        '0012-participant-ledgers': participantLedgersMigration(dialect),
       };
     },
   };

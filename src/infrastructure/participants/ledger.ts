@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Reply } from '../../application/messaging/contract.js';
 import type { DatabaseHandle } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
@@ -59,5 +59,33 @@ export function replyLedger(participant: ParticipantName, now: () => number = Da
         .values({ participant, message_id: messageId, reply: JSON.stringify(reply), created_at: now() })
         .execute();
     },
+  };
+}
+
+/** A redelivery or a repeated command comes within minutes; a week is the inbox's window too. */
+export const replyRetentionMs = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes replies older than the retention, a bounded batch per run so no run holds locks for
+ * long; returns true while more are left. The reservations and charges themselves stay: they are
+ * the simulated stock and card gateway's records, as a real one keeps them.
+ */
+export function purgeOldReplies(store: ParticipantStore, now: () => number = Date.now, batchSize = 1000) {
+  return async (): Promise<boolean> => {
+    const before = now() - replyRetentionMs;
+    if (store.dialect === 'mysql') {
+      const result = await store.db
+        .deleteFrom('participant_replies')
+        .where('created_at', '<', before)
+        .limit(batchSize)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === batchSize;
+    }
+    // SQLite without its LIMIT extension deletes by rowid.
+    const result = await sql`delete from participant_replies where rowid in (
+      select rowid from participant_replies where created_at < ${before} limit ${batchSize})`.execute(
+      store.db,
+    );
+    return Number(result.numAffectedRows ?? 0) === batchSize;
   };
 }

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { topology } from '../../application/messaging/contract.js';
+import { runInBackground } from '../background.js';
 import type { Consumer, MessageBus } from '../messaging/bus.js';
 import {
   createInventorySimulator,
   type InventorySimulator,
   type InventorySimulatorOptions,
 } from './inventory/inventory-simulator.js';
-import type { ParticipantStore } from './ledger.js';
+import { type ParticipantStore, purgeOldReplies } from './ledger.js';
 import type { Participant } from './participant.js';
 import { createPaymentParticipant } from './payment/payment-participant.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
@@ -50,12 +51,20 @@ export function startSimulators(bus: MessageBus, options: SimulatorsOptions): Ru
     serveParticipant(bus, topology.inventoryQueue, inventory, options.logger),
     serveParticipant(bus, topology.paymentQueue, payment, options.logger),
   ];
+  // The replies kept per command outlive their use within minutes; a week's worth stays.
+  const cleaner = runInBackground(
+    'participant-replies',
+    60_000,
+    purgeOldReplies(options.store),
+    options.logger,
+  );
   return {
     inventory,
     payment,
     simulatedPayments,
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));
+      await cleaner.stop();
     },
   };
 }

@@ -33,6 +33,7 @@ import { orderReadModel } from './infrastructure/db/read-model/order-read-model.
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
 import { sagaBacklog } from './infrastructure/db/read-model/saga-backlog.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
+import { brokerOutageWindow } from './infrastructure/messaging/broker-outage-window.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
 import { createOrderEventFeed } from './infrastructure/messaging/order-event-feed.js';
@@ -168,11 +169,13 @@ export async function createService(
     ...(background && { outboxFastPath: relay }),
   });
   const runner = sagaRunner({ ...sagaDeps, uow });
+  // A broker outage is ours, not the participants': it does not count against their deadlines.
+  const outageWindow = brokerOutageWindow(bus, config.saga.stepTimeoutMs, now);
   const sweeper = background
     ? runInBackground(
         'saga-timeouts',
         config.saga.sweepIntervalMs,
-        async () => (await runner.sweepTimeouts(100)) === 100,
+        async () => (await runner.sweepTimeouts(100, outageWindow.sentBefore())) === 100,
         logger,
       )
     : null;

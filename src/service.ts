@@ -32,6 +32,7 @@ import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
 import { sagaBacklog } from './infrastructure/db/read-model/saga-backlog.js';
+import { isDatabaseUnavailable } from './infrastructure/db/sql-errors.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
 import { brokerOutageWindow } from './infrastructure/messaging/broker-outage-window.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
@@ -100,6 +101,8 @@ export async function createService(
           prefetch: config.rabbitmq.prefetch,
           maxAttempts: config.messaging.maxAttempts,
           retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+          // A reply that meets a database outage waits it out instead of being dead-lettered.
+          isOutage: isDatabaseUnavailable,
           logger: logger.child({ component: 'rabbitmq' }),
           // Every queue of the topology, participants' too: a command published before its
           // participant first connects must wait in its queue, not be dropped by the exchange.
@@ -109,6 +112,7 @@ export async function createService(
       : createInProcessBus({
           maxAttempts: config.messaging.maxAttempts,
           retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+          isOutage: isDatabaseUnavailable,
           logger: logger.child({ component: 'bus' }),
         }),
     metrics,

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { connectDatabase } from './infrastructure/db/connection.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
+import { isDatabaseUnavailable } from './infrastructure/db/sql-errors.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
@@ -36,6 +37,8 @@ const bus = await createRabbitMqBus({
   prefetch: rabbitmq.prefetch,
   maxAttempts: config.messaging.maxAttempts,
   retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+  // Their tables are in a database too: a command that meets its outage waits it out.
+  isOutage: isDatabaseUnavailable,
   logger,
   namePrefix: rabbitmq.namePrefix,
   connectionName: `${rabbitmq.namePrefix}order-simulators`,

@@ -11,6 +11,7 @@ import {
   load,
   orderBody,
   placeOrders,
+  placeOrdersPaced,
   readOutcomes,
 } from './lib/http-load.js';
 import { brokerHopLatency, commitLatency, floorMs, stepsToConfirmed } from './lib/latency-floor.js';
@@ -215,8 +216,8 @@ export async function run(argv: string[]): Promise<void> {
     const floor = { commitP50: commit.p50, commitP99: commit.p99, hopP50: hop.p50, hopP99: hop.p99 };
 
     console.log(`Row 1: POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);
-    await placeOrders(url, tokenFor, { connections: 10, seconds: s.warmup, rate: 50 });
-    const paced = await placeOrders(url, tokenFor, { connections: 10, seconds: s.paced, rate: 50 });
+    await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
+    const paced = await placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 });
     const pacedOutcomes = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 120_000));
     result.push({
       row: '1. POST→CONFIRMED over RabbitMQ, simulators own process, 50 orders/s',
@@ -361,8 +362,8 @@ export async function run(argv: string[]): Promise<void> {
       SQLITE_PATH: join(runDir, 'orders.db'),
     });
     console.log(`Row 5: embedded shape, POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);
-    await placeOrders(url, tokenFor, { connections: 10, seconds: s.warmup, rate: 50 });
-    const paced = await placeOrders(url, tokenFor, { connections: 10, seconds: s.paced, rate: 50 });
+    await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
+    const paced = await placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 });
     const outcome = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 60_000));
     await service.stop();
     return [

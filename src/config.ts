@@ -47,6 +47,10 @@ export interface Config {
   saga: {
     stepTimeoutMs: number;
     sweepIntervalMs: number;
+    /** A shipment's stock commit: the first attempt's wait for its reply (doubling per resend, at most 16×). */
+    shipmentCommitTimeoutMs: number;
+    /** Attempts at a shipment's stock commit before it becomes COMMIT_FAILED. */
+    shipmentCommitMaxAttempts: number;
   };
   simulators: {
     /** Run the inventory and payment simulators inside this process (default in the embedded shape). */
@@ -190,6 +194,8 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     saga: {
       stepTimeoutMs: read.int('SAGA_STEP_TIMEOUT_MS', 30_000, { min: 100, max: 86_400_000 }),
       sweepIntervalMs: read.int('SAGA_SWEEP_INTERVAL_MS', 1_000, { min: 10, max: 600_000 }),
+      shipmentCommitTimeoutMs: read.int('SHIPMENT_COMMIT_TIMEOUT_MS', 30_000, { min: 100, max: 86_400_000 }),
+      shipmentCommitMaxAttempts: read.int('SHIPMENT_COMMIT_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
     },
     simulators: {
       embedded: read.bool('SIMULATORS_EMBEDDED', !rabbitHost),
@@ -239,7 +245,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },
     admission: {
-      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 200, { min: 0, max: 100_000_000 }),
+      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 40, { min: 0, max: 100_000_000 }),
     },
   };
 }

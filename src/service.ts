@@ -18,7 +18,7 @@ import { getOrderTimelineHandler } from './application/queries/get-order-timelin
 import { orderAnalyticsHandlers } from './application/queries/order-analytics.js';
 import { orderHistoryHandler } from './application/queries/order-history.js';
 import { searchOrdersHandler } from './application/queries/search-orders.js';
-import { fulfilmentPolicy } from './application/saga/fulfilment-saga.js';
+import { fulfilmentPolicy, stockCommitDeadline } from './application/saga/fulfilment-saga.js';
 import { placeOrderSaga } from './application/saga/place-order-saga.js';
 import { sagaPolicy, sagaRunner } from './application/saga/saga-runner.js';
 import type { Config } from './config.js';
@@ -27,7 +27,7 @@ import { connectDatabase, type DatabaseHandle } from './infrastructure/db/connec
 import { deadLetterStore } from './infrastructure/db/dead-letter-store.js';
 import { defaultRetention, housekeeping } from './infrastructure/db/housekeeping.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
-import { stuckSagas } from './infrastructure/db/operations-queries.js';
+import { stockCommitProblems, stuckSagas } from './infrastructure/db/operations-queries.js';
 import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
@@ -158,6 +158,14 @@ export async function createService(
 
   const saga = placeOrderSaga({ clock, newId });
   const sagaDeps = { saga, clock, stepTimeoutMs: config.saga.stepTimeoutMs };
+  const fulfilmentDeps = {
+    clock,
+    newId,
+    stockCommit: {
+      timeoutMs: config.saga.shipmentCommitTimeoutMs,
+      maxAttempts: config.saga.shipmentCommitMaxAttempts,
+    },
+  };
   const uow = createUnitOfWork({
     db: database.db,
     dialect: database.dialect,
@@ -165,21 +173,38 @@ export async function createService(
     eventMessages: orderEventMessages(newId),
     // The saga starts from order.created and reacts to others' status changes, in their transaction;
     // shipments and refunds start their steps from their events the same way.
-    policies: [sagaPolicy(sagaDeps), fulfilmentPolicy({ clock, newId })],
+    policies: [sagaPolicy(sagaDeps), fulfilmentPolicy(fulfilmentDeps)],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
     afterCommit: [orderMetrics(metrics)],
     // Rows a commit wrote leave right after it, not on the next poll; the poller is the safety net.
     ...(background && { outboxFastPath: relay }),
   });
-  const runner = sagaRunner({ ...sagaDeps, uow });
+  const runner = sagaRunner({ ...sagaDeps, uow, commitDeadline: stockCommitDeadline(fulfilmentDeps) });
   // A broker outage is ours, not the participants': it does not count against their deadlines.
   const outageWindow = brokerOutageWindow(bus, config.saga.stepTimeoutMs, now);
+  const sweepStockCommits = async () => {
+    const { claimed, swept } = await runner.sweepStockCommits(100);
+    for (const { outcome, ...commit } of swept) {
+      if (outcome === 'retried') {
+        metrics.stockCommitRetries.inc();
+        logger.info(commit, 'shipment stock commit got no reply in time; sent again');
+      } else {
+        metrics.stockCommitFailures.inc();
+        // The goods left but the inventory service may still hold them as reserved: someone must look.
+        logger.warn(commit, 'shipment stock commit got no reply to its last attempt; COMMIT_FAILED');
+      }
+    }
+    return claimed === 100;
+  };
   const sweeper = background
     ? runInBackground(
         'saga-timeouts',
         config.saga.sweepIntervalMs,
-        async () => (await runner.sweepTimeouts(100, outageWindow.sentBefore())) === 100,
+        async () => {
+          const more = (await runner.sweepTimeouts(100, outageWindow.sentBefore())) === 100;
+          return (await sweepStockCommits()) || more;
+        },
         logger,
       )
     : null;
@@ -213,6 +238,7 @@ export async function createService(
     );
   });
   const findStuckSagas = stuckSagas(database.db, now, config.saga.stepTimeoutMs);
+  const findStockCommitProblems = stockCommitProblems(database.db);
   const orderFeed = await createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
 
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
@@ -251,6 +277,7 @@ export async function createService(
             ]),
           ),
           stuckSagas: await findStuckSagas(),
+          stockCommits: await findStockCommitProblems(),
         };
       },
     },

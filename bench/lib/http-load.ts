@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { percentile } from './stats.js';
 
@@ -79,13 +80,103 @@ export async function load(
 }
 
 /**
- * POSTs orders for `seconds`: paced at `rate` orders/s in all, or as fast as `connections` go.
+ * POSTs orders at evenly spaced moments, `rate` per second for `seconds`, whether or not earlier
+ * ones were answered (an open load, as customers arrive). autocannon's own rate limit is not used
+ * for this: it lets each connection send its share back to back at the start of every second, so
+ * "50 orders/s" arrives as a burst of 50 and the measured latency is mostly the burst's queue.
+ */
+export async function placeOrdersPaced(
+  baseUrl: string,
+  tokenFor: (customer: string) => string,
+  options: { rate: number; seconds: number },
+) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const { hostname, port } = new URL(baseUrl);
+  const total = Math.round(options.rate * options.seconds);
+  const interval = 1000 / options.rate;
+  const orders: Array<{ id: string; customerId: string }> = [];
+  const latencies: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const post = (i: number) =>
+    new Promise<void>((resolve) => {
+      const body = orderBody(i);
+      const sentAt = performance.now();
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          method: 'POST',
+          path: '/api/orders',
+          headers: {
+            authorization: tokenFor(customerId(i)),
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            latencies.push(performance.now() - sentAt);
+            const status = res.statusCode ?? 0;
+            statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+            if (status === 201) {
+              const order = JSON.parse(Buffer.concat(chunks).toString()) as {
+                id: string;
+                customerId: string;
+              };
+              orders.push({ id: order.id, customerId: order.customerId });
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const startedAt = Date.now();
+  const start = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + i * interval - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(post(i));
+  }
+  await Promise.all(inFlight);
+  const endedAt = Date.now();
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const ok = Object.entries(statusCounts)
+    .filter(([code]) => code.startsWith('2'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  const seconds = (endedAt - startedAt) / 1000;
+  const result: LoadResult = {
+    perSecond: latencies.length / seconds,
+    okPerSecond: ok / seconds,
+    p50: Math.round(percentile(latencies, 0.5)),
+    p99: Math.round(percentile(latencies, 0.99)),
+    non2xx: latencies.length - ok,
+    errors,
+    statusCounts,
+    startedAt,
+    endedAt,
+  };
+  return { result, orders, ids: orders.map((order) => order.id) };
+}
+
+/**
+ * POSTs orders for `seconds` as fast as `connections` go.
  * Returns the load figures and the orders created (201).
  */
 export async function placeOrders(
   baseUrl: string,
   tokenFor: (customer: string) => string,
-  options: { connections: number; seconds: number; rate?: number },
+  options: { connections: number; seconds: number },
 ) {
   const orders: Array<{ id: string; customerId: string }> = [];
   let n = 0;
@@ -93,7 +184,6 @@ export async function placeOrders(
     url: baseUrl,
     connections: options.connections,
     duration: options.seconds,
-    ...(options.rate && { overallRate: options.rate }),
     requests: [
       {
         method: 'POST',

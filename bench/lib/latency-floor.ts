@@ -50,7 +50,7 @@ export async function commitLatency(target: MySqlTarget, database: string, count
  * until a consumer has it (prefetch 1, acked at once), `count` times.
  */
 export async function brokerHopLatency(url: string, queue: string, count = 300) {
-  const connection = new Connection({ url, connectionName: `${queue}-probe` });
+  const connection = new Connection({ url, connectionName: `${queue}-probe`, noDelay: true });
   connection.on('error', () => {});
   let arrived: (() => void) | null = null;
   const consumer = connection.createConsumer(

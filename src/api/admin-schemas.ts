@@ -64,4 +64,24 @@ export const OperationsSchema = Type.Object({
     }),
     { description: 'Sagas past their step deadline that the sweeper has not compensated yet (at most 50)' },
   ),
+  stockCommits: Type.Object(
+    {
+      awaiting: Type.Integer({ description: 'Shipments whose `inventory.commit` awaits its reply' }),
+      retrying: Type.Integer({ description: 'Of those, how many were sent again after a missed deadline' }),
+      failed: Type.Array(
+        Type.Object({
+          orderId: Type.String(),
+          shipmentId: Type.String(),
+          attempts: Type.Integer(),
+          failedAt: Time,
+        }),
+        {
+          description:
+            'Shipments whose stock commit got no reply to any attempt (COMMIT_FAILED), newest first ' +
+            '(at most 50); a late reply removes one',
+        },
+      ),
+    },
+    { description: 'Shipments’ stock commits with the inventory service' },
+  ),
 });

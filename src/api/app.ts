@@ -14,7 +14,7 @@ import type { Readiness } from '../infrastructure/observability/readiness.js';
 import { DeadLetterSchema } from './admin-schemas.js';
 import type { TokenVerifier } from './auth.js';
 import { completeDocument, openApiDocument } from './openapi.js';
-import admission from './plugins/admission.js';
+import admission, { type AdmissionOptions } from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
 import deadline from './plugins/deadline.js';
 import draining from './plugins/draining.js';
@@ -41,8 +41,8 @@ export interface AppDependencies {
   orderStream: OrderStreamOptions;
   fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
-  /** Orders waiting for their saga; POST /api/orders is refused above SAGA_BACKLOG_LIMIT. */
-  sagaBacklog?: () => Promise<number>;
+  /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT wait. */
+  sagaBacklog?: AdmissionOptions['sagaBacklog'];
   /** Called with every response's final payload; undefined in production. */
   observeResponse?: ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => void) | undefined;
 }

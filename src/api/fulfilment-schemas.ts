@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { fulfilmentStates } from '../domain/fulfilment.js';
 import { refundStatuses } from '../domain/refunds.js';
+import { stockCommitStatuses } from '../domain/shipments.js';
 
 /** Shipments and refunds: request bodies and the shapes an order shows them in. */
 
@@ -51,9 +52,16 @@ export const ShipmentSchema = Type.Object(
     trackingNumber: Type.String(),
     carrier: Type.Union([Type.String(), Type.Null()]),
     shippedAt: Type.String({ format: 'date-time' }),
-    stockStatus: Type.Union([Type.Literal('REQUESTED'), Type.Literal('COMMITTED')], {
-      description: 'Whether the inventory service has committed this shipment’s units',
-    }),
+    stockStatus: Type.Union(
+      stockCommitStatuses.map((status) => Type.Literal(status)),
+      {
+        description:
+          'Whether the inventory service has committed this shipment’s units. REQUESTED: the ' +
+          '`inventory.commit` is out (sent again, waiting twice as long each time, while no reply ' +
+          'comes); COMMIT_FAILED: no reply to any attempt (SHIPMENT_COMMIT_MAX_ATTEMPTS), an ' +
+          'operator has to check the stock; a reply arriving later still makes it COMMITTED.',
+      },
+    ),
   },
   { $id: 'Shipment' },
 );

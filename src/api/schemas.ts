@@ -169,8 +169,10 @@ export const TimelineSchema = Type.Object(
         kind: literals(
           timelineKinds,
           'command / compensation: sent to a participant; reply: its answer, prefixed with what the saga ' +
-            'made of it (applied, ignored, compensated); timeout; withdrawn: a command deleted before it ' +
-            'left; unrequested_effect: a reservation or charge nobody asked for, undone',
+            'made of it (applied, ignored, compensated); timeout (also a shipment’s stock commit given up ' +
+            'after its last attempt); retry: a shipment’s `inventory.commit` sent again because no ' +
+            'reply came in time; withdrawn: a command deleted before it left; unrequested_effect: a ' +
+            'reservation or charge nobody asked for, undone',
         ),
         messageType: Nullable(Type.String({ description: 'e.g. inventory.reserve, payment.succeeded' })),
         messageId: Nullable(Type.String()),

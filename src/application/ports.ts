@@ -87,6 +87,41 @@ export interface SagaRepository {
   ): Promise<Array<{ orderId: string; awaitingMessageId: string }>>;
 }
 
+/**
+ * The timer of one shipment's stock commit (fulfilment-saga.ts): which `inventory.commit` it
+ * awaits, which attempt that is and how long that attempt may wait for its reply. Like a saga
+ * step, the wait runs from the broker's confirm of the command (the outbox row's sent time).
+ * No row: the commit is answered; a row with `failedAt`: given up.
+ */
+export interface StockCommitTimer {
+  orderId: string;
+  shipmentId: string;
+  awaitingMessageId: string;
+  /** 1 for the first command, one more per resend. */
+  attempt: number;
+  /** This attempt's deadline, counted from the broker's confirm of its command. */
+  timeoutMs: number;
+  startedAt: Date;
+  updatedAt: Date;
+  /** When the last attempt went unanswered (COMMIT_FAILED): kept for the operations view, never swept. */
+  failedAt: Date | null;
+}
+
+/** Stock commit timers; guarded, like saga rows, by their order's row lock. */
+export interface StockCommitTimers {
+  /** The timer of a shipment's commit, if it still awaits a reply or was given up. */
+  find(orderId: string, shipmentId: string): Promise<StockCommitTimer | undefined>;
+  /** Queues an insert or update, written with the rest of the unit of work. */
+  save(timer: StockCommitTimer): void;
+  /** Queues the removal: the commit was answered. */
+  end(orderId: string, shipmentId: string): void;
+  /**
+   * Timers whose awaited command was sent at least its attempt's timeout before `now`, with their
+   * orders locked; orders another instance holds are skipped.
+   */
+  claimDue(now: Date, limit: number): Promise<StockCommitTimer[]>;
+}
+
 export const timelineKinds = [
   /** A command the saga queued to move forward. */
   'command',
@@ -96,6 +131,8 @@ export const timelineKinds = [
   'reply',
   /** A step's deadline passed. */
   'timeout',
+  /** A command sent again because its reply did not come in time (a shipment's stock commit). */
+  'retry',
   /** A queued command withdrawn before it was sent. */
   'withdrawn',
   /** A participant did something the saga did not ask for (a second reservation or charge): undone. */
@@ -125,6 +162,7 @@ export interface Repositories {
   outbox: Outbox;
   inbox: Inbox;
   sagas: SagaRepository;
+  stockCommits: StockCommitTimers;
   timeline: Timeline;
 }
 

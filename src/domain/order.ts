@@ -314,7 +314,10 @@ export class Order {
     return shipment;
   }
 
-  /** The inventory participant committed a shipment's units of the reservation. */
+  /**
+   * The inventory participant committed a shipment's units of the reservation (also after the
+   * commit was given up as COMMIT_FAILED: a late reply is still the truth about the stock).
+   */
   recordStockCommitted(shipmentId: string, now: Date): boolean {
     const shipment = this.state.shipments.find((candidate) => candidate.id === shipmentId);
     if (!shipment || shipment.stock === 'COMMITTED') return false;
@@ -326,6 +329,18 @@ export class Order {
     } else {
       this.touch(now);
     }
+    return true;
+  }
+
+  /**
+   * No reply came to any attempt at committing the shipment's units: the goods left, but the
+   * inventory participant may still count them as reserved. Only a commit still waiting fails.
+   */
+  recordStockCommitFailed(shipmentId: string, now: Date): boolean {
+    const shipment = this.state.shipments.find((candidate) => candidate.id === shipmentId);
+    if (shipment?.stock !== 'REQUESTED') return false;
+    shipment.stock = 'COMMIT_FAILED';
+    this.touch(now);
     return true;
   }
 

@@ -5,8 +5,13 @@ export interface ShipmentLine {
   quantity: number;
 }
 
-/** Where the stock a shipment takes stands with the inventory participant. */
-export type StockCommit = 'REQUESTED' | 'COMMITTED';
+/**
+ * Where the stock a shipment takes stands with the inventory participant. COMMIT_FAILED: no
+ * reply came to any of the commit's attempts (an operator has to look); a reply arriving later
+ * still moves it to COMMITTED.
+ */
+export const stockCommitStatuses = ['REQUESTED', 'COMMITTED', 'COMMIT_FAILED'] as const;
+export type StockCommit = (typeof stockCommitStatuses)[number];
 
 export interface Shipment {
   id: string;

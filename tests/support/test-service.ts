@@ -35,6 +35,9 @@ export async function startTestService(
     // load-shedding 503s (a loop blocked for a whole sample counts as infinitely late), so the
     // harness turns event-loop shedding off; the protection tests set their own limits.
     HEALTH_EVENT_LOOP_DELAY_MS: '0',
+    // Tests that keep orders PENDING (saga off) place more than the default backlog limit; the
+    // back-pressure tests set their own.
+    SAGA_BACKLOG_LIMIT: '0',
     SQLITE_PATH: ':memory:',
     ...(database && { ...mysqlServer(), MYSQL_DATABASE: database.name, MYSQL_POOL_SIZE: '8' }),
     ...env,

@@ -67,6 +67,17 @@ describe('configuration', () => {
     expect(() => loadConfig(source)).toThrow(variable);
   });
 
+  it('waits 30 s for a shipment’s stock commit reply, 5 attempts, unless told otherwise', () => {
+    expect(loadConfig({}).saga).toMatchObject({
+      shipmentCommitTimeoutMs: 30_000,
+      shipmentCommitMaxAttempts: 5,
+    });
+    expect(
+      loadConfig({ SHIPMENT_COMMIT_TIMEOUT_MS: '250', SHIPMENT_COMMIT_MAX_ATTEMPTS: '2' }).saga,
+    ).toMatchObject({ shipmentCommitTimeoutMs: 250, shipmentCommitMaxAttempts: 2 });
+    expect(() => loadConfig({ SHIPMENT_COMMIT_MAX_ATTEMPTS: '0' })).toThrow(ConfigError);
+  });
+
   it('refuses to start in production without JWT_SECRET', () => {
     expect(() => loadConfig({ ENV: 'production' })).toThrow(/JWT_SECRET/);
   });

@@ -3,7 +3,7 @@ import { api, when } from '../api.js';
 import { Notice } from '../components.js';
 import { html } from '../html.js';
 
-/** The on-call view: saga outcomes, sagas stuck past their deadline, the outbox, dead letters. */
+/** The on-call view: saga outcomes, sagas stuck past their deadline, failed stock commits, the outbox, dead letters. */
 export function OperationsPage() {
   const [ops, setOps] = useState(null);
   const [letters, setLetters] = useState(null);
@@ -57,6 +57,8 @@ export function OperationsPage() {
           <p class="muted">oldest ${ops.outbox.oldestAgeSeconds.toFixed(1)} s</p></div>
         <div class="card stat"><p class="stat-label">Pending dead letters</p><p class="stat-value" data-stat="dead-letters">${ops.deadLetters.pending}</p></div>
         <div class="card stat"><p class="stat-label">Stuck sagas</p><p class="stat-value">${ops.stuckSagas.length}</p></div>
+        <div class="card stat"><p class="stat-label">Failed stock commits</p><p class="stat-value" data-stat="stock-commits-failed">${ops.stockCommits.failed.length}</p>
+          <p class="muted">${ops.stockCommits.awaiting} awaiting, ${ops.stockCommits.retrying} retried</p></div>
       </div>
       <div class="grid two">
         <section class="card" aria-labelledby="outcomes-title">
@@ -87,7 +89,22 @@ export function OperationsPage() {
           </table>`
           }
         </section>
-      </div>`
+      </div>
+      ${
+        ops.stockCommits.failed.length > 0 &&
+        html`<section class="card" aria-labelledby="stock-commits-title">
+          <h2 id="stock-commits-title">Shipments whose stock commit failed</h2>
+          <p class="muted">No reply from inventory to any attempt: the goods left, but inventory may still hold them as reserved.</p>
+          <table class="data compact" id="failed-stock-commits">
+            <caption class="visually-hidden">Failed stock commits</caption>
+            <thead><tr><th scope="col">Order</th><th scope="col">Shipment</th><th scope="col" class="num">Attempts</th><th scope="col">Failed</th></tr></thead>
+            <tbody>${ops.stockCommits.failed.map(
+              (commit) =>
+                html`<tr><td><a href=${`#/orders/${commit.orderId}`}>${commit.orderId}</a></td><td class="mono">${commit.shipmentId}</td><td class="num">${commit.attempts}</td><td>${when(commit.failedAt)}</td></tr>`,
+            )}</tbody>
+          </table>
+        </section>`
+      }`
     }
     <section class="card" aria-labelledby="dead-title">
       <div class="page-head">

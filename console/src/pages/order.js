@@ -158,12 +158,17 @@ function Shipments({ shipments }) {
         ? html`<p>Nothing shipped yet.</p>`
         : html`<table class="data">
       <caption class="visually-hidden">Shipments</caption>
-      <thead><tr><th scope="col">Shipped</th><th scope="col">Tracking</th><th scope="col">Carrier</th><th scope="col">Items</th></tr></thead>
+      <thead><tr><th scope="col">Shipped</th><th scope="col">Tracking</th><th scope="col">Carrier</th><th scope="col">Items</th><th scope="col">Stock</th></tr></thead>
       <tbody>
         ${shipments.map(
           (shipment) => html`<tr key=${shipment.id}>
             <td>${when(shipment.shippedAt)}</td><td>${shipment.trackingNumber}</td><td>${shipment.carrier ?? '—'}</td>
             <td>${(shipment.items ?? []).map((item) => `${item.quantity} × ${item.productId}`).join(', ')}</td>
+            <td>${
+              shipment.stockStatus === 'COMMIT_FAILED'
+                ? html`<strong title="Inventory answered none of the commit's attempts: check the stock">commit failed</strong>`
+                : (shipment.stockStatus ?? '').toLowerCase()
+            }</td>
           </tr>`,
         )}
       </tbody>

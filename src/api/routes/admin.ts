@@ -25,6 +25,11 @@ export interface AdminRoutesOptions {
       startedAt: string;
       overdueSeconds: number;
     }[];
+    stockCommits: {
+      awaiting: number;
+      retrying: number;
+      failed: { orderId: string; shipmentId: string; attempts: number; failedAt: string }[];
+    };
   }>;
 }
 

@@ -1,4 +1,4 @@
-import type { OrderState } from '../../domain/order.js';
+import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Refund } from '../../domain/refunds.js';
 import type { Shipment } from '../../domain/shipments.js';
@@ -9,16 +9,41 @@ import {
   type RoutedMessage,
   topology,
 } from '../messaging/contract.js';
-import type { Clock, DomainEventPolicy, IdGenerator } from '../ports.js';
+import type { Clock, DomainEventPolicy, IdGenerator, StockCommitTimer, TimelineEntry } from '../ports.js';
+
+/**
+ * How a shipment's stock commit waits for its reply: attempt n waits `timeoutMs` × 2^(n-1), at
+ * most 16 × `timeoutMs`, from the broker's confirm of its command; after `maxAttempts` unanswered
+ * attempts the shipment's stock is COMMIT_FAILED.
+ */
+export interface StockCommitPolicy {
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+/** The longest an attempt waits, as a multiple of the first attempt's timeout. */
+export const maxBackoffFactor = 16;
+
+/** How long attempt `attempt` (1-based) waits for its reply. */
+export function commitAttemptTimeoutMs(policy: StockCommitPolicy, attempt: number): number {
+  return policy.timeoutMs * Math.min(2 ** (attempt - 1), maxBackoffFactor);
+}
+
+export interface FulfilmentDeps {
+  clock: Clock;
+  newId: IdGenerator;
+  stockCommit: StockCommitPolicy;
+}
 
 /**
  * After confirmation: the steps a shipment and a refund start. The aggregate records
  * `order.shipment_created`, `order.refund_requested` and `order.remainder_cancelled`; this policy
  * turns each into its command (and a timeline entry) inside the unit of work that recorded it,
- * so the state change and the command commit together. Replies come back through the saga
- * runner (place-order-saga.ts, `afterTheFact`).
+ * so the state change and the command commit together. A shipment's stock commit also starts its
+ * timer (`stockCommitDeadline` acts when it runs out). Replies come back through the saga runner
+ * (place-order-saga.ts, `afterTheFact`), which also stops a commit's timer.
  */
-export function fulfilmentPolicy(deps: { clock: Clock; newId: IdGenerator }): DomainEventPolicy {
+export function fulfilmentPolicy(deps: FulfilmentDeps): DomainEventPolicy {
   const commandsOf = fulfilmentCommands(deps);
   return async (repositories, order, event, causationId) => {
     const commands = commandsOf(order.snapshot(), [event], causationId);
@@ -34,6 +59,87 @@ export function fulfilmentPolicy(deps: { clock: Clock; newId: IdGenerator }): Do
         detail: timelineDetail(envelope.payload as Record<string, unknown>),
       })),
     );
+    if (event.type === 'order.shipment_created') {
+      const [commit] = commands;
+      const now = deps.clock();
+      repositories.stockCommits.save({
+        orderId: order.id,
+        shipmentId: event.shipment.id,
+        awaitingMessageId: (commit as RoutedMessage).envelope.messageId,
+        attempt: 1,
+        timeoutMs: commitAttemptTimeoutMs(deps.stockCommit, 1),
+        startedAt: now,
+        updatedAt: now,
+        failedAt: null,
+      });
+    }
+  };
+}
+
+/** What became of a stock commit whose attempt ran out of time. */
+export interface CommitDeadlineDecision {
+  outcome: 'retried' | 'failed' | 'ignored';
+  /** The timer's next state (with `failedAt` once given up), or null when it awaits nothing any more. */
+  timer: StockCommitTimer | null;
+  commands: RoutedMessage[];
+  timeline: TimelineEntry[];
+}
+
+/**
+ * A shipment's stock commit got no reply within its attempt's time: send the same command again
+ * (the participant commits once per shipmentId, so a late first attempt and a resend commit once),
+ * waiting twice as long, or after the last attempt give up and mark the shipment COMMIT_FAILED.
+ * Pure apart from the order's own guarded change.
+ */
+export function stockCommitDeadline(deps: FulfilmentDeps) {
+  const commands = fulfilmentCommands(deps);
+  return (order: Order, timer: StockCommitTimer, now: Date): CommitDeadlineDecision => {
+    const shipment = order.snapshot().shipments.find((candidate) => candidate.id === timer.shipmentId);
+    // Answered (or the shipment unknown) between the sweeper's claim and now: nothing to wait for.
+    if (shipment?.stock !== 'REQUESTED') {
+      return { outcome: 'ignored', timer: null, commands: [], timeline: [] };
+    }
+    const waited = `no reply to attempt ${timer.attempt} of ${deps.stockCommit.maxAttempts} within ${timer.timeoutMs} ms`;
+    if (timer.attempt >= deps.stockCommit.maxAttempts) {
+      order.recordStockCommitFailed(shipment.id, now);
+      return {
+        outcome: 'failed',
+        // Kept, marked failed: the operations view lists it until a late reply removes it.
+        timer: { ...timer, updatedAt: now, failedAt: now },
+        commands: [],
+        timeline: [
+          {
+            at: now,
+            kind: 'timeout',
+            messageType: 'inventory.commit',
+            messageId: timer.awaitingMessageId,
+            detail: `stock commit of shipment ${shipment.id} failed: ${waited}`,
+          },
+        ],
+      };
+    }
+    const attempt = timer.attempt + 1;
+    const resend = commands.commitStock(order.snapshot(), shipment, timer.awaitingMessageId);
+    return {
+      outcome: 'retried',
+      timer: {
+        ...timer,
+        awaitingMessageId: resend.envelope.messageId,
+        attempt,
+        timeoutMs: commitAttemptTimeoutMs(deps.stockCommit, attempt),
+        updatedAt: now,
+      },
+      commands: [resend],
+      timeline: [
+        {
+          at: now,
+          kind: 'retry',
+          messageType: resend.envelope.type,
+          messageId: resend.envelope.messageId,
+          detail: `shipment ${shipment.id}, attempt ${attempt} of ${deps.stockCommit.maxAttempts} (${waited})`,
+        },
+      ],
+    };
   };
 }
 
@@ -71,7 +177,7 @@ export function fulfilmentCommands(deps: { clock: Clock; newId: IdGenerator }) {
     /**
      * Commits the shipment's units of the reservation. No compensation: goods that left the
      * warehouse stay gone; the participant is idempotent by shipmentId, so the broker's retries
-     * are safe.
+     * and this service's resends (stockCommitDeadline) are safe.
      */
     commitStock: {
       invoke: (order: Readonly<OrderState>, shipment: Readonly<Shipment>, cause: string | null) =>
@@ -116,7 +222,7 @@ export function fulfilmentCommands(deps: { clock: Clock; newId: IdGenerator }) {
   ) => command('inventory.release', order, { orderId: order.id, reason, items: [...items] }, cause);
 
   /** The commands the order's new events start. */
-  return (
+  const commandsOf = (
     order: Readonly<OrderState>,
     events: readonly OrderEvent[],
     cause: string | null,
@@ -129,4 +235,6 @@ export function fulfilmentCommands(deps: { clock: Clock; newId: IdGenerator }) {
         return [releaseUnshipped(order, event.items, event.reason, cause)];
       return [];
     });
+  // The resend of a commit whose reply did not come: the same command under a new messageId.
+  return Object.assign(commandsOf, { commitStock: steps.commitStock.invoke });
 }

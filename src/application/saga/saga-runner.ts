@@ -1,6 +1,14 @@
 import type { Order } from '../../domain/order.js';
 import { type Envelope, isReply } from '../messaging/contract.js';
-import type { Clock, DomainEventPolicy, Repositories, SagaState, UnitOfWork } from '../ports.js';
+import type {
+  Clock,
+  DomainEventPolicy,
+  Repositories,
+  SagaState,
+  StockCommitTimer,
+  UnitOfWork,
+} from '../ports.js';
+import type { CommitDeadlineDecision } from './fulfilment-saga.js';
 import type { Decision, PlaceOrderSaga, ReplyOutcome, SagaInput } from './place-order-saga.js';
 
 export class UnknownReply extends Error {
@@ -8,6 +16,15 @@ export class UnknownReply extends Error {
     super(`Not a reply this service understands: ${type}`);
     this.name = 'UnknownReply';
   }
+}
+
+/** What the stock commit sweep did to one shipment, for logs and metrics once it committed. */
+export interface SweptStockCommit {
+  orderId: string;
+  shipmentId: string;
+  outcome: 'retried' | 'failed';
+  /** The attempt that went unanswered. */
+  attempt: number;
 }
 
 /** What became of a reply, for logs and metrics once it committed. */
@@ -77,7 +94,13 @@ export function sagaPolicy(deps: SagaRunnerDeps): DomainEventPolicy {
  * reply (deduplicated by messageId in the inbox, in the same transaction as its effect) and the
  * timeout sweep.
  */
-export function sagaRunner(deps: SagaRunnerDeps & { uow: UnitOfWork }) {
+export function sagaRunner(
+  deps: SagaRunnerDeps & {
+    uow: UnitOfWork;
+    /** What a shipment's stock commit does when its attempt runs out of time (fulfilment-saga.ts). */
+    commitDeadline: (order: Order, timer: StockCommitTimer, now: Date) => CommitDeadlineDecision;
+  },
+) {
   async function apply(repositories: Repositories, order: Order, input: SagaInput): Promise<Decision> {
     const saga = await repositories.sagas.find(order.id);
     const decision = deps.saga.decide(order, saga, input);
@@ -99,6 +122,10 @@ export function sagaRunner(deps: SagaRunnerDeps & { uow: UnitOfWork }) {
             kind: 'reply',
             reply: envelope,
           });
+          // A shipment's commit answered (late or not, any attempt's reply): its timer stops.
+          if (envelope.type === 'inventory.committed' && envelope.payload.shipmentId) {
+            repositories.stockCommits.end(order.id, envelope.payload.shipmentId);
+          }
           return { outcome, unrequested };
         },
         { causationId: envelope.messageId },
@@ -123,6 +150,43 @@ export function sagaRunner(deps: SagaRunnerDeps & { uow: UnitOfWork }) {
           if (decision.outcome !== 'ignored') handled += 1;
         }
         return handled;
+      });
+    },
+
+    /**
+     * Resends, or gives up on, shipments' stock commits whose attempt got no reply in time;
+     * returns what it did to each (at most `limit` timers are looked at).
+     */
+    sweepStockCommits(limit: number): Promise<{ claimed: number; swept: SweptStockCommit[] }> {
+      return deps.uow.run(async (repositories) => {
+        const now = deps.clock();
+        const due = await repositories.stockCommits.claimDue(now, limit);
+        const swept: SweptStockCommit[] = [];
+        for (const claimed of due) {
+          const order = await repositories.orders.findByIdForUpdate(claimed.orderId);
+          if (!order) {
+            repositories.stockCommits.end(claimed.orderId, claimed.shipmentId);
+            continue;
+          }
+          // Read again under the order's lock: another instance may have resent it, or a reply
+          // stopped it, between the claim and the lock.
+          const timer = await repositories.stockCommits.find(claimed.orderId, claimed.shipmentId);
+          if (timer?.awaitingMessageId !== claimed.awaitingMessageId || timer.failedAt) continue;
+          const decision = deps.commitDeadline(order, timer, now);
+          if (decision.timer) repositories.stockCommits.save(decision.timer);
+          else repositories.stockCommits.end(timer.orderId, timer.shipmentId);
+          if (decision.outcome === 'ignored') continue;
+          repositories.orders.update(order);
+          repositories.outbox.add(decision.commands);
+          repositories.timeline.add(order.id, decision.timeline);
+          swept.push({
+            orderId: order.id,
+            shipmentId: timer.shipmentId,
+            outcome: decision.outcome,
+            attempt: timer.attempt,
+          });
+        }
+        return { claimed: due.length, swept };
       });
     },
   };

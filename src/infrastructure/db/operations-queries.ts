@@ -35,3 +35,39 @@ export function stuckSagas(db: Kysely<Database>, now: () => number, stepTimeoutM
     });
   };
 }
+
+/**
+ * What the operations page shows of shipments' stock commits: how many still await a reply
+ * (some of them being retried), and the shipments given up as COMMIT_FAILED, newest first. The
+ * goods of a failed one left the warehouse, but the inventory service may still hold them as
+ * reserved: someone has to check and reconcile.
+ */
+export function stockCommitProblems(db: Kysely<Database>) {
+  return async (limit = 50) => {
+    const open = await db
+      .selectFrom('stock_commit_timers')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.sum<number>(eb.case().when('attempt', '>', 1).then(1).else(0).end()).as('retrying'),
+      ])
+      .where('failed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const failed = await db
+      .selectFrom('stock_commit_timers')
+      .select(['order_id as orderId', 'shipment_id as shipmentId', 'attempt', 'failed_at as failedAt'])
+      .where('failed_at', 'is not', null)
+      .orderBy('failed_at', 'desc')
+      .limit(limit)
+      .execute();
+    return {
+      awaiting: Number(open.count),
+      retrying: Number(open.retrying ?? 0),
+      failed: failed.map((row) => ({
+        orderId: row.orderId,
+        shipmentId: row.shipmentId,
+        attempts: Number(row.attempt),
+        failedAt: new Date(Number(row.failedAt)).toISOString(),
+      })),
+    };
+  };
+}

@@ -12,6 +12,7 @@ export interface Database {
   outbox: OutboxTable;
   inbox: InboxTable;
   saga_instances: SagaInstancesTable;
+  stock_commit_timers: StockCommitTimersTable;
   order_timeline: OrderTimelineTable;
   order_summaries: OrderSummariesTable;
   order_products: OrderProductsTable;
@@ -115,6 +116,19 @@ export interface SagaInstancesTable {
   awaiting_message_id: string;
   started_at: number;
   updated_at: number;
+}
+
+/** A shipment's stock commit awaiting its reply (deadline: that outbox row's sent_at + timeout_ms). */
+export interface StockCommitTimersTable {
+  order_id: string;
+  shipment_id: string;
+  awaiting_message_id: string;
+  attempt: number;
+  timeout_ms: number;
+  started_at: number;
+  updated_at: number;
+  /** Set once the last attempt went unanswered (COMMIT_FAILED); such a row is no longer swept. */
+  failed_at: number | null;
 }
 
 /** Saga progress per order (commands, replies, timeouts, compensations), oldest first by id. */

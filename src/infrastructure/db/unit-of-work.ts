@@ -12,6 +12,7 @@ import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
 import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
+import { stockCommitTimers } from './stock-commit-timers.js';
 
 /** Keeps a read model in step with the write model, inside the same transaction. */
 export type Projector = (
@@ -104,6 +105,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       .execute(async (trx) => {
         const orders = orderRepository(trx, dialect);
         const sagas = sagaRepository(trx, dialect);
+        const stockCommits = stockCommitTimers(trx, dialect);
         const outbox = outboxWriter(trx, now, claimUntil, written);
         const timeline = timelineWriter(trx);
         const idempotency = idempotencyStore(trx, now);
@@ -113,6 +115,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
           outbox,
           inbox: inboxWriter(trx, now),
           sagas,
+          stockCommits,
           timeline,
         };
         const result = await work(repositories);
@@ -133,6 +136,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
         const savedOrders = await orders.flush();
         await idempotency.flush();
         await sagas.flush();
+        await stockCommits.flush();
         for (const [order, events] of eventsOf) {
           if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
         }

@@ -78,6 +78,10 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
     // return. A refused connection costs the broker nothing, so there is no reason to back off further.
     retryLow: 100,
     retryHigh: 500,
+    // Nagle's algorithm holds a small frame back while an earlier one is unacknowledged, and the
+    // broker acknowledges late (delayed ACK): from ~30 messages/s on, every publish, confirm and
+    // delivery waited ~20 ms (p99 ~50 ms) on loopback; with it off a hop takes ~1 ms.
+    noDelay: true,
   });
   let everConnected = false;
   let declared = false;

@@ -68,6 +68,16 @@ export function createMetrics(registry: Registry) {
       labelNames: ['type'] as const,
       registers,
     }),
+    stockCommitRetries: new Counter({
+      name: 'order_shipment_stock_commit_retries_total',
+      help: 'Shipment stock commits sent again because the inventory service did not answer in time.',
+      registers,
+    }),
+    stockCommitFailures: new Counter({
+      name: 'order_shipment_stock_commit_failures_total',
+      help: 'Shipment stock commits given up (COMMIT_FAILED) after their last attempt went unanswered.',
+      registers,
+    }),
     sagaOutcomes: new Counter({
       name: 'saga_outcomes_total',
       help: 'Finished place-order sagas, by outcome.',

@@ -39,10 +39,50 @@ describe.each(databases)('back-pressure on POST /api/orders on %s', (kind, avail
     },
   );
 
+  it.skipIf(!available)(
+    'refuses before reading the body: an invalid order gets the 503, not a 400',
+    async () => {
+      // Over the limit since the previous test. A refusal that validated the body first would
+      // spend the CPU the saga needs on requests it is going to refuse anyway.
+      const refused = await customer().request('POST', '/api/orders', { items: 'not a list' });
+      expectProblem(refused, 503);
+      expect(refused.json()).toMatchObject({ type: 'urn:problem:saga_backlog_full' });
+      const unauthenticated = await api.t.service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        payload: {},
+      });
+      expect(unauthenticated.statusCode, 'the token is still checked first').toBe(401);
+    },
+  );
+
   it.skipIf(!available)('still answers reads while refusing new orders', async () => {
     const response = await customer().request('GET', '/api/orders/history/123');
     expect(response.statusCode).toBe(200);
   });
+});
+
+describe.each(databases)('the backlog limit under a burst on %s', (kind, available) => {
+  let api: Api;
+  beforeAll(async () => {
+    if (available)
+      api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '3', ...noShedding } });
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!available)(
+    'admits exactly SAGA_BACKLOG_LIMIT orders, however fast they arrive after the count was read',
+    async () => {
+      // Ten POSTs well inside the 250 ms the backlog count is cached for: each one admitted is
+      // counted against the cached figure, so the burst cannot overshoot the limit.
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i += 1)
+        statuses.push((await api.as('123').request('POST', '/api/orders', orderBody())).statusCode);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 503)).toHaveLength(7);
+      expect((await api.counts()).orders).toBe(3);
+    },
+  );
 });
 
 describe('back-pressure switched off', () => {

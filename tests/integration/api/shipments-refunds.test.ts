@@ -67,6 +67,8 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
       shippedAt: expect.any(String),
     });
     expect(await order(id)).toMatchObject({ status: 'CONFIRMED', fulfilment: 'partial' });
+    const partial = await admin().request('GET', `/api/orders/search?fulfilment=partial&q=${id}`);
+    expect(partial.json().items.map((o: { id: string }) => o.id)).toEqual([id]);
 
     const second = await ship(id, [{ productId: 'p-b', quantity: 1 }], 'TRK-B');
     expect(second.statusCode, second.body).toBe(201);

@@ -72,6 +72,7 @@ describe('the console routes', () => {
       outbox: { backlog: 0 },
       deadLetters: { pending: 0 },
       stuckSagas: [],
+      stockCommits: { awaiting: 0, retrying: 0, failed: [] },
     });
   });
 

@@ -38,7 +38,7 @@ describe.skipIf(!available)('shipments and refunds over RabbitMQ, simulators in 
     });
   const order = async (id: string) => (await request('GET', `/api/orders/${id}`)).json();
 
-  it('ships two products in two shipments, SHIPPED after the second, and refunds part exactly', async () => {
+  it('ships two products in two shipments, SHIPPED after the second, refunds part exactly, refuses over-shipping and over-refunding storing nothing, and reports the net revenue', async () => {
     const placed = await request('POST', '/api/orders', {
       customerId: 'c-rabbit',
       items: [
@@ -74,5 +74,35 @@ describe.skipIf(!available)('shipments and refunds over RabbitMQ, simulators in 
       })
       .toEqual(['SUCCEEDED']);
     expect((await order(id)).refundedAmount).toBe(4.99);
+
+    // Refused with nothing stored on this shape too: more than is left to ship, more than is left to refund.
+    const stored = async () =>
+      t.service.database.db
+        .selectFrom('orders')
+        .select(['version', 'shipments', 'refunds'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const before = await stored();
+    const overShip = await request('POST', `/api/orders/${id}/shipments`, {
+      items: [{ productId: 'p-a', quantity: 1 }],
+      trackingNumber: 'T-again',
+    });
+    expect(overShip.statusCode).toBe(409);
+    expect(overShip.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const overRefund = await request('POST', `/api/orders/${id}/refunds`, {
+      amount: 27.27,
+      reason: 'too much',
+    });
+    expect(overRefund.statusCode).toBe(409);
+    expect(overRefund.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await stored()).toEqual(before);
+
+    // Net revenue, computed here from this database's only order: its total minus its refund.
+    const summary = await request(
+      'GET',
+      `/api/orders/analytics/summary?from=2020-01-01T00:00:00Z&to=${new Date(Date.now() + 3_600_000).toISOString()}`,
+    );
+    expect(summary.statusCode, summary.body).toBe(200);
+    expect(summary.json()).toMatchObject({ grossRevenue: 32.25, refundedAmount: 4.99, netRevenue: 27.26 });
   });
 });

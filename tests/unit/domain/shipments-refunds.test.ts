@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fulfilmentCommands } from '../../../src/application/saga/fulfilment-saga.js';
+import type { StockCommitTimer } from '../../../src/application/ports.js';
+import {
+  commitAttemptTimeoutMs,
+  fulfilmentCommands,
+  stockCommitDeadline,
+} from '../../../src/application/saga/fulfilment-saga.js';
 import { Forbidden, IllegalTransition, OverRefund, OverShipment } from '../../../src/domain/errors.js';
 import { fulfilmentOf } from '../../../src/domain/fulfilment.js';
 import { Order } from '../../../src/domain/order.js';
@@ -110,6 +115,70 @@ describe('shipping an order in parts', () => {
         { orderId: order.id, shipmentId: 's-1', items: [{ productId: 'p-1', quantity: 2 }] },
       ],
     ]);
+  });
+});
+
+describe('a shipment’s stock commit that gets no reply in time', () => {
+  const policy = { timeoutMs: 1_000, maxAttempts: 3 };
+  const deadline = stockCommitDeadline({ clock: () => later, newId: () => 'm-next', stockCommit: policy });
+  const timer = (attempt: number): StockCommitTimer => ({
+    orderId: '0190a000-0000-7000-8000-0000000000aa',
+    shipmentId: 's-1',
+    awaitingMessageId: `m-${attempt}`,
+    attempt,
+    timeoutMs: commitAttemptTimeoutMs(policy, attempt),
+    startedAt: later,
+    updatedAt: later,
+    failedAt: null,
+  });
+  function shippedOrder(): Order {
+    const order = confirmedOrder();
+    ship(order, [{ productId: 'p-1', quantity: 2 }], 's-1');
+    order.pullEvents();
+    return order;
+  }
+
+  it('waits twice as long on each attempt, never more than 16 times the first', () => {
+    const waits = [1, 2, 3, 4, 5, 6, 7].map((attempt) =>
+      commitAttemptTimeoutMs({ timeoutMs: 100, maxAttempts: 7 }, attempt),
+    );
+    expect(waits).toEqual([100, 200, 400, 800, 1_600, 1_600, 1_600]);
+  });
+
+  it('resends the same command under a new message id, with the next attempt’s wait', () => {
+    const order = shippedOrder();
+    const decision = deadline(order, timer(1), later);
+    expect(decision.outcome).toBe('retried');
+    expect(decision.commands.map((c) => [c.routingKey, c.envelope.messageId, c.envelope.payload])).toEqual([
+      [
+        'inventory.commit',
+        'm-next',
+        { orderId: order.id, shipmentId: 's-1', items: [{ productId: 'p-1', quantity: 2 }] },
+      ],
+    ]);
+    expect(decision.timer).toMatchObject({ awaitingMessageId: 'm-next', attempt: 2, timeoutMs: 2_000 });
+    expect(decision.timeline).toMatchObject([{ kind: 'retry', messageType: 'inventory.commit' }]);
+    expect(order.snapshot().shipments[0]?.stock).toBe('REQUESTED');
+  });
+
+  it('gives up after the last attempt: COMMIT_FAILED, nothing sent, the timer kept as failed', () => {
+    const order = shippedOrder();
+    const decision = deadline(order, timer(3), later);
+    expect(decision.outcome).toBe('failed');
+    expect(decision.commands).toEqual([]);
+    expect(decision.timer?.failedAt).toEqual(later);
+    expect(decision.timeline).toMatchObject([{ kind: 'timeout', messageId: 'm-3' }]);
+    expect(order.snapshot().shipments[0]?.stock).toBe('COMMIT_FAILED');
+    // A reply that comes after all is still the truth about the stock.
+    expect(order.recordStockCommitted('s-1', later)).toBe(true);
+    expect(order.snapshot().shipments[0]?.stock).toBe('COMMITTED');
+  });
+
+  it('ignores a deadline whose commit was answered in the meantime', () => {
+    const order = shippedOrder();
+    order.recordStockCommitted('s-1', later);
+    const decision = deadline(order, timer(1), later);
+    expect(decision).toEqual({ outcome: 'ignored', timer: null, commands: [], timeline: [] });
   });
 });
 

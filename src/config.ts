@@ -99,6 +99,15 @@ export interface Config {
     eventLoopDelayThresholdMs: number;
     outboxBacklogThreshold: number;
   };
+  /** OpenTelemetry traces: exported over OTLP/HTTP (protobuf) when an endpoint is configured, off otherwise. */
+  tracing: {
+    enabled: boolean;
+    /** Where spans are POSTed: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+    tracesEndpoint: string | null;
+    serviceName: string;
+    /** Share of new traces recorded (0–1); a request that arrives with a traceparent follows its caller's decision. */
+    sampleRatio: number;
+  };
   admission: {
     /**
      * POST /api/orders answers 503 while more orders than this wait for their saga (PENDING), so
@@ -244,6 +253,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
       eventLoopDelayThresholdMs: read.int('HEALTH_EVENT_LOOP_DELAY_MS', 500, { min: 0, max: 600_000 }),
       outboxBacklogThreshold: read.int('HEALTH_OUTBOX_BACKLOG', 10_000, { min: 1, max: 100_000_000 }),
     },
+    tracing: tracingConfig(read),
     admission: {
       sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 40, { min: 0, max: 100_000_000 }),
     },
@@ -263,6 +273,27 @@ function paymentConfig(read: ReturnType<typeof reader>): Config['payment'] {
     apiUrl,
     apiKey,
     timeoutMs: read.int('PAYMENT_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+  };
+}
+
+function tracingConfig(read: ReturnType<typeof reader>): Config['tracing'] {
+  const url = (name: string): string | null => {
+    const value = read.string(name, '');
+    if (value === '') return null;
+    if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+      throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+  const base = url('OTEL_EXPORTER_OTLP_ENDPOINT');
+  // The OpenTelemetry rule: the signal-specific variable is the full URL; the base one gets the signal's path.
+  const tracesEndpoint =
+    url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : null);
+  const disabled = read.bool('OTEL_SDK_DISABLED', false);
+  return {
+    enabled: !disabled && tracesEndpoint !== null,
+    tracesEndpoint,
+    serviceName: read.string('OTEL_SERVICE_NAME', 'order-service'),
+    sampleRatio: read.number('OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1 }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { context, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
@@ -27,6 +28,17 @@ export function withLogContext<T>(context: LogContext, work: () => T): T {
  */
 export function outsideLogContext<T>(work: () => T): T {
   return logContext.exit(work);
+}
+
+/**
+ * Adds the active span's trace and span ids, so a log search by trace id finds every line of one
+ * saga, across the request and the replies. Without tracing no span is ever active.
+ */
+function withTraceIds(fields: object): object {
+  const span = trace.getSpan(context.active());
+  if (!span) return fields;
+  const { traceId, spanId } = span.spanContext();
+  return { ...fields, traceId, spanId };
 }
 
 /**
@@ -64,7 +76,7 @@ export function createLogger(
   const options = {
     level: config.logLevel,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    mixin: () => logContext.getStore() ?? {},
+    mixin: () => withTraceIds(logContext.getStore() ?? {}),
   };
   if (destination) return pino(options, destination);
   if (config.env === 'development') {

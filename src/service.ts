@@ -50,6 +50,8 @@ import {
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
+import { traceBus } from './infrastructure/observability/traced-bus.js';
+import { createTracing, type Tracing } from './infrastructure/observability/tracing.js';
 import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
 import { type RunningSimulators, startSimulators } from './infrastructure/participants/start-simulators.js';
 
@@ -71,6 +73,11 @@ export interface ServiceOptions {
   background?: boolean;
   /** Sees every HTTP response before it leaves (the tests check each one against the OpenAPI document). */
   observeResponse?: AppDependencies['observeResponse'];
+  /**
+   * Tracing the caller made (tests: an in-memory exporter) instead of the configured one; the
+   * caller owns it, so stop() flushes it but does not shut it down.
+   */
+  tracing?: Tracing;
 }
 
 /**
@@ -87,14 +94,17 @@ export async function createService(
   const now = () => Date.now();
   const newId = () => uuidv7();
 
-  const database = connectDatabase(config.database);
+  const tracing =
+    options.tracing ?? createTracing(config.tracing, { logger: logger.child({ component: 'tracing' }) });
+  const { tracer } = tracing;
+  const database = connectDatabase(config.database, { tracer });
   if (options.migrate ?? config.database.kind === 'sqlite') await migrateToLatest(database);
 
   // Per service, not prom-client's global registry: tests run several services in one process.
   const registry = new Registry();
   const metrics = createMetrics(registry);
 
-  const bus: MessageBus = instrumentBus(
+  const instrumented: MessageBus = instrumentBus(
     config.rabbitmq
       ? await createRabbitMqBus({
           url: rabbitMqUrl(config.rabbitmq),
@@ -117,6 +127,8 @@ export async function createService(
         }),
     metrics,
   );
+  // Outermost, so the consumer span is active while the handler and its log context run.
+  const bus = tracer ? traceBus(instrumented, tracer) : instrumented;
 
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
@@ -286,6 +298,7 @@ export async function createService(
     // Refreshed at most every 250 ms however many POSTs ask: one indexed count, not one per request.
     sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
     observeResponse: options.observeResponse,
+    tracer,
   });
 
   return {
@@ -319,6 +332,8 @@ export async function createService(
       await step('broker', () => bus.close());
       await step('database', () => database.close());
       readiness.close();
+      // Last: the spans of the shutdown's own work are exported too.
+      await step('tracing', () => (options.tracing ? tracing.flush() : tracing.shutdown()));
       log.info({ durations }, 'shutdown steps');
     },
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Tracer } from '@opentelemetry/api';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,6 +23,7 @@ import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
 import protection from './plugins/protection.js';
+import tracing from './plugins/tracing.js';
 import { type AdminRoutesOptions, adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
 import { type FulfilmentRoutesOptions, fulfilmentRoutes } from './routes/fulfilment.js';
@@ -43,6 +45,8 @@ export interface AppDependencies {
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
+  /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
+  tracer?: Tracer | null;
   /** Called with every response's final payload; undefined in production. */
   observeResponse?: ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => void) | undefined;
 }
@@ -74,6 +78,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so the span is active for every other hook and the handler.
+  if (deps.tracer) await app.register(tracing, { tracer: deps.tracer });
   for (const schema of [...sharedSchemas, DeadLetterSchema]) app.addSchema(schema);
   app.setValidatorCompiler(validatorCompiler(sharedSchemas));
   app.addHook('onSend', async (request, reply) => {

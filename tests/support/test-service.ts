@@ -25,7 +25,7 @@ export interface TestService {
 export async function startTestService(
   kind: DatabaseKind,
   env: Record<string, string> = {},
-  options: { background?: boolean; waitForBroker?: boolean } = {},
+  options: { background?: boolean; waitForBroker?: boolean; tracing?: ServiceOptions['tracing'] } = {},
 ): Promise<TestService> {
   const database = kind === 'mysql' ? await createTestDatabase() : null;
   const config = loadConfig({

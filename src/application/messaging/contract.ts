@@ -13,6 +13,12 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
   causationId: string | null;
   occurredAt: string;
   payload: TPayload;
+  /**
+   * W3C trace context of the span that sent it (`00-<trace id>-<span id>-<flags>`), also sent as
+   * the AMQP `traceparent` header: the replies to a command, and what they cause, continue the
+   * trace of the request that started the saga. Absent when tracing is off.
+   */
+  traceparent?: string;
 }
 
 /** A message and where it goes: what the outbox stores and the bus publishes. */

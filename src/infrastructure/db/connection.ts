@@ -1,9 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  type Dialect as KyselyDialect,
+  MysqlDialect,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import { type Connection, createConnection, createPool } from 'mysql2';
 import type { Config } from '../../config.js';
+import { tracedDialect } from '../observability/traced-dialect.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'mysql' | 'sqlite';
@@ -43,7 +52,19 @@ function reusingStatements(sqlite: SQLite.Database, capacity = 500) {
   };
 }
 
-export function connectDatabase(config: Config['database']): DatabaseHandle {
+export interface ConnectOptions {
+  /** Makes every statement run inside a trace a span of it; absent, nothing is wrapped. */
+  tracer?: Tracer | null;
+}
+
+export function connectDatabase(config: Config['database'], { tracer }: ConnectOptions = {}): DatabaseHandle {
+  const traced = (dialect: KyselyDialect): KyselyDialect =>
+    tracer
+      ? tracedDialect(dialect, tracer, {
+          system: config.kind,
+          ...(config.kind === 'mysql' && { namespace: config.database }),
+        })
+      : dialect;
   if (config.kind === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     const sqlite = new SQLite(config.path);
@@ -52,7 +73,9 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
+    const db = new Kysely<Database>({
+      dialect: traced(new SqliteDialect({ database: reusingStatements(sqlite) })),
+    });
     return {
       dialect: 'sqlite',
       db,
@@ -78,16 +101,18 @@ export function connectDatabase(config: Config['database']): DatabaseHandle {
     });
   const kysely = (host: string) =>
     new Kysely<Database>({
-      dialect: new MysqlDialect({
-        pool: pool(host),
-        // READ COMMITTED for every transaction, set once per connection rather than per transaction:
-        // correctness comes from row locks (FOR UPDATE) and version checks, and REPEATABLE READ's gap
-        // locks would make concurrent outbox inserts deadlock with the relay's FOR UPDATE SKIP LOCKED scan.
-        onCreateConnection: (connection) =>
-          connection
-            .executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
-            .then(() => undefined),
-      }),
+      dialect: traced(
+        new MysqlDialect({
+          pool: pool(host),
+          // READ COMMITTED for every transaction, set once per connection rather than per transaction:
+          // correctness comes from row locks (FOR UPDATE) and version checks, and REPEATABLE READ's gap
+          // locks would make concurrent outbox inserts deadlock with the relay's FOR UPDATE SKIP LOCKED scan.
+          onCreateConnection: (connection) =>
+            connection
+              .executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
+              .then(() => undefined),
+        }),
+      ),
     });
   const db = kysely(config.host);
   const readDb = config.readHost ? kysely(config.readHost) : db;

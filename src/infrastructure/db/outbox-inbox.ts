@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RoutedMessage } from '../../application/messaging/contract.js';
 import type { Inbox, Outbox, Timeline, TimelineEntry } from '../../application/ports.js';
+import { withTraceparent } from '../observability/trace-context.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -44,11 +45,13 @@ export function outboxWriter(
     async flush() {
       if (queued.length === 0) return;
       const createdAt = now();
-      written.push(...queued);
+      // Written inside a request's or a reply's span, each message continues that trace.
+      const messages = queued.map((message) => ({ ...message, envelope: withTraceparent(message.envelope) }));
+      written.push(...messages);
       await trx
         .insertInto('outbox')
         .values(
-          queued.map(({ exchange, routingKey, envelope }) => ({
+          messages.map(({ exchange, routingKey, envelope }) => ({
             message_id: envelope.messageId,
             exchange,
             routing_key: routingKey,

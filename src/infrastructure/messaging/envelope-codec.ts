@@ -22,7 +22,16 @@ export function decodeEnvelope(body: unknown): DecodeResult {
     }
   }
   const problem = envelopeProblem(value);
-  return problem ? { ok: false, reason: problem } : { ok: true, envelope: value as Envelope };
+  return problem
+    ? { ok: false, reason: problem }
+    : { ok: true, envelope: withoutBadTraceparent(value as Envelope) };
+}
+
+/** Trace context is best effort: a malformed one is dropped, never a reason to refuse the message. */
+function withoutBadTraceparent(envelope: Envelope): Envelope {
+  if (envelope.traceparent === undefined || typeof envelope.traceparent === 'string') return envelope;
+  const { traceparent: _dropped, ...rest } = envelope;
+  return rest;
 }
 
 function envelopeProblem(value: unknown): string | null {

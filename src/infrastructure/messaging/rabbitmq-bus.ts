@@ -276,5 +276,7 @@ function envelopeProperties(envelope: Envelope) {
     messageId: envelope.messageId,
     type: envelope.type,
     correlationId: envelope.correlationId,
+    // The standard place for trace context on AMQP, for consumers that do not read the envelope.
+    ...(envelope.traceparent && { headers: { traceparent: envelope.traceparent } }),
   };
 }

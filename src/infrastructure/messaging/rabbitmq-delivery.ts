@@ -95,7 +95,7 @@ export function createDeliveryProcessor({
       }
     }
 
-    const { envelope } = decoded;
+    const envelope = withHeaderTraceparent(decoded.envelope, message.headers);
     try {
       await handler({ envelope, redelivered: attempt > 1, deliveryCount: attempt });
       return ConsumerStatus.ACK;
@@ -138,6 +138,20 @@ function carriedProperties(message: AsyncMessage) {
     type: message.type,
     correlationId: message.correlationId,
   };
+}
+
+/**
+ * A `traceparent` header is the AMQP convention, so a participant that sets only the header (or
+ * a hop that replaced it) is followed; the envelope's own field serves when there is no header.
+ */
+function withHeaderTraceparent(
+  envelope: Envelope,
+  amqpHeaders: Record<string, unknown> | undefined,
+): Envelope {
+  const traceparent = amqpHeaders?.traceparent;
+  return typeof traceparent === 'string' && traceparent !== envelope.traceparent
+    ? { ...envelope, traceparent }
+    : envelope;
 }
 
 function rawBody(body: unknown): Buffer {

@@ -19,6 +19,12 @@ describe('decodeEnvelope', () => {
     expect(decodeEnvelope(Buffer.from(JSON.stringify(envelope)))).toEqual({ ok: true, envelope });
   });
 
+  it('keeps a traceparent, and drops one that is not a string instead of refusing the message', () => {
+    const traced = { ...envelope, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    expect(decodeEnvelope(traced)).toEqual({ ok: true, envelope: traced });
+    expect(decodeEnvelope({ ...envelope, traceparent: 42 })).toEqual({ ok: true, envelope });
+  });
+
   it('refuses malformed JSON', () => {
     expect(decodeEnvelope(Buffer.from('{oops'))).toMatchObject({
       ok: false,

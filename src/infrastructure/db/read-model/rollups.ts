@@ -6,7 +6,11 @@ import type { RollupDeltas } from './read-rows.js';
 /**
  * Adds deltas to the rollup rows, creating missing ones: MySQL's ON DUPLICATE KEY UPDATE or
  * SQLite's ON CONFLICT DO UPDATE. Rows arrive sorted by key (mergeDeltas), and one multi-row
- * statement per table, always in the same table order, takes their locks in that order.
+ * statement per table, always in the same table order, takes their locks in that order. The order
+ * runs from the least to the most shared rows: every order of the hour updates the same
+ * order_stats rows, so they are locked last, and held only until the COMMIT that follows
+ * (projection is the transaction's last work) — at 150 orders/s, locking them first made
+ * transactions queue on them (1,600 row-lock waits, 12 s of waiting in a 7 s run).
  */
 export async function applyRollupDeltas(
   db: Kysely<Database>,
@@ -24,14 +28,12 @@ export async function applyRollupDeltas(
       ]),
     ) as Record<C, RawBuilder<number>>;
 
-  if (deltas.stats.length > 0) {
-    const insert = db.insertInto('order_stats').values(deltas.stats);
-    const amounts = add(['order_count', 'total_minor', 'refunded_minor']);
+  if (deltas.customers.length > 0) {
+    const insert = db.insertInto('customer_order_counts').values(deltas.customers);
+    const amounts = add(['order_count']);
     await (dialect === 'mysql'
       ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) =>
-          c.columns(['currency', 'period', 'period_start', 'status', 'cancel_category']).doUpdateSet(amounts),
-        )
+      : insert.onConflict((c) => c.column('customer_id').doUpdateSet(amounts))
     ).execute();
   }
   if (deltas.sales.length > 0) {
@@ -50,12 +52,14 @@ export async function applyRollupDeltas(
       : insert.onConflict((c) => c.columns(['currency', 'week_start', 'product_id']).doUpdateSet(amounts))
     ).execute();
   }
-  if (deltas.customers.length > 0) {
-    const insert = db.insertInto('customer_order_counts').values(deltas.customers);
-    const amounts = add(['order_count']);
+  if (deltas.stats.length > 0) {
+    const insert = db.insertInto('order_stats').values(deltas.stats);
+    const amounts = add(['order_count', 'total_minor', 'refunded_minor']);
     await (dialect === 'mysql'
       ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) => c.column('customer_id').doUpdateSet(amounts))
+      : insert.onConflict((c) =>
+          c.columns(['currency', 'period', 'period_start', 'status', 'cancel_category']).doUpdateSet(amounts),
+        )
     ).execute();
   }
 }

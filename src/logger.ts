@@ -65,6 +65,9 @@ export const redactedPaths = [
   'config.payment.apiKey',
 ];
 
+/** Most log output held in memory waiting for stdout: a few seconds of lines at full speed. */
+const logBufferBytes = 16 * 1024 * 1024;
+
 /**
  * JSON logs in production (and tests), pretty ones in development; secrets never reach the
  * output. `destination` lets a test capture the lines.
@@ -89,6 +92,8 @@ export function createLogger(
     });
   }
   // Asynchronous: a log line costs a buffer append, not a write(2) on the request's path; pino
-  // flushes what is buffered when the process exits (a SIGKILL loses at most that buffer).
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  // flushes what is buffered when the process exits (a SIGKILL loses at most that buffer). The
+  // buffer is bounded: lines written faster than stdout drains them are dropped beyond it, where
+  // an unbounded one grew the heap by ~10 MB/s under overload until the saga starved.
+  return pino(options, pino.destination({ dest: 1, sync: false, maxLength: logBufferBytes }));
 }

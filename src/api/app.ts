@@ -43,7 +43,7 @@ export interface AppDependencies {
   orderStream: OrderStreamOptions;
   fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
-  /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT wait. */
+  /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT orders wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
   /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
   tracer?: Tracer | null;
@@ -89,8 +89,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     request.log.debug({ req: request }, 'incoming request');
   });
   app.addHook('onResponse', async (request, reply) => {
-    // Probes and scrapes every few seconds would drown the requests that matter.
-    const level = request.routeOptions.config?.operational ? 'debug' : 'info';
+    // Probes and scrapes every few seconds would drown the requests that matter, and so would
+    // refusals under overload (thousands a second): 503s are counted by the metrics and their
+    // cause is logged once, when it starts (back-pressure, an outage), not once per request.
+    const quiet = request.routeOptions.config?.operational || reply.statusCode === 503;
+    const level = quiet ? 'debug' : 'info';
     request.log[level]({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
   const { observeResponse } = deps;

@@ -14,7 +14,7 @@ export interface AdmissionOptions {
 const retryAfterSeconds = 1;
 
 /**
- * Back-pressure on the saga: while its backlog is over the limit, the guarded routes answer 503
+ * Back-pressure on the saga: while its backlog is at the limit, the guarded routes answer 503
  * with Retry-After before any work is done — right after the token check, before the body is read,
  * parsed or validated: under overload refusals outnumber admissions fifty to one, and refusals that
  * cost a full request took the CPU the saga needed to catch up. So the service never accepts orders
@@ -30,6 +30,8 @@ export default fp(
     // same for its whole lifetime while a burst of POSTs each adds one order to the backlog.
     let countReadAt = 0;
     let admittedSinceCount = 0;
+    // Refusals are logged once per episode (their responses are not logged one by one).
+    let refusing = false;
     app.addHook('onRequest', async (request, reply) => {
       if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
       const counted = await options.sagaBacklog().catch(() => null);
@@ -41,7 +43,18 @@ export default fp(
       const backlog = counted.pending + admittedSinceCount;
       if (backlog < options.limit) {
         admittedSinceCount += 1;
+        if (refusing) {
+          refusing = false;
+          app.log.info(
+            { backlog, limit: options.limit },
+            'saga backlog under its limit: admitting orders again',
+          );
+        }
         return;
+      }
+      if (!refusing) {
+        refusing = true;
+        app.log.warn({ backlog, limit: options.limit }, 'saga backlog full: refusing new orders with 503');
       }
       reply.header('retry-after', String(retryAfterSeconds));
       throw Object.assign(

@@ -91,3 +91,51 @@ describe('logs', () => {
     expect(raw.some((text) => text.includes('database-password-never-logged'))).toBe(false);
   });
 });
+
+/** Refusals under overload come by the thousand a second: they must not each become a log line. */
+describe('logs under back-pressure', () => {
+  const lines: Line[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const text of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+      done();
+    },
+  });
+  // No background work: every order stays PENDING, so the backlog is exactly the orders placed.
+  const config = loadConfig({
+    ENV: 'test',
+    JWT_SECRET: testSecret,
+    SQLITE_PATH: ':memory:',
+    LOG_LEVEL: 'info',
+    SAGA_BACKLOG_LIMIT: '1',
+  });
+  let service: Service;
+  beforeAll(async () => {
+    service = await createService(config, createLogger(config, sink), { migrate: true, background: false });
+  });
+  afterAll(async () => service?.stop());
+
+  it('say once that the backlog is full, and log no line per refused request', async () => {
+    const token = await signToken({ sub: 'busy-customer', roles: ['customer'] });
+    const post = () =>
+      service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {
+          customerId: 'busy-customer',
+          items: [{ productId: 'sku-1', quantity: 1, price: 5 }],
+          shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+        },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await post()).statusCode);
+    expect(statuses).toEqual([201, 503, 503, 503, 503]);
+
+    const full = lines.filter((line) => line.msg === 'saga backlog full: refusing new orders with 503');
+    expect(full).toHaveLength(1);
+    expect(full[0]).toMatchObject({ level: 40, backlog: 1, limit: 1 });
+    const completed = lines.filter((line) => line.msg === 'request completed');
+    expect(completed.map((line) => (line.res as { statusCode: number }).statusCode)).toEqual([201]);
+  });
+});

@@ -32,7 +32,9 @@ import { orderQueries } from './infrastructure/db/order-queries.js';
 import { orderReadModel } from './infrastructure/db/read-model/order-read-model.js';
 import { readModelProjector } from './infrastructure/db/read-model/projector.js';
 import { sagaBacklog } from './infrastructure/db/read-model/saga-backlog.js';
+import { isDatabaseUnavailable } from './infrastructure/db/sql-errors.js';
 import { createUnitOfWork } from './infrastructure/db/unit-of-work.js';
+import { brokerOutageWindow } from './infrastructure/messaging/broker-outage-window.js';
 import type { MessageBus } from './infrastructure/messaging/bus.js';
 import { createInProcessBus } from './infrastructure/messaging/in-process-bus.js';
 import { createOrderEventFeed } from './infrastructure/messaging/order-event-feed.js';
@@ -109,6 +111,8 @@ export async function createService(
           prefetch: config.rabbitmq.prefetch,
           maxAttempts: config.messaging.maxAttempts,
           retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+          // A reply that meets a database outage waits it out instead of being dead-lettered.
+          isOutage: isDatabaseUnavailable,
           logger: logger.child({ component: 'rabbitmq' }),
           // Every queue of the topology, participants' too: a command published before its
           // participant first connects must wait in its queue, not be dropped by the exchange.
@@ -118,6 +122,7 @@ export async function createService(
       : createInProcessBus({
           maxAttempts: config.messaging.maxAttempts,
           retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+          isOutage: isDatabaseUnavailable,
           logger: logger.child({ component: 'bus' }),
         }),
     metrics,
@@ -128,6 +133,8 @@ export async function createService(
   const simulators = config.simulators.embedded
     ? startSimulators(bus, {
         logger: logger.child({ component: 'simulators' }),
+        // Their tables sit beside the orders in the embedded shape (migration 0012).
+        store: database,
         ...simulatorOptions(config),
       })
     : null;
@@ -186,6 +193,8 @@ export async function createService(
     ...(background && { outboxFastPath: relay }),
   });
   const runner = sagaRunner({ ...sagaDeps, uow, commitDeadline: stockCommitDeadline(fulfilmentDeps) });
+  // A broker outage is ours, not the participants': it does not count against their deadlines.
+  const outageWindow = brokerOutageWindow(bus, config.saga.stepTimeoutMs, now);
   const sweepStockCommits = async () => {
     const { claimed, swept } = await runner.sweepStockCommits(100);
     for (const { outcome, ...commit } of swept) {
@@ -205,7 +214,7 @@ export async function createService(
         'saga-timeouts',
         config.saga.sweepIntervalMs,
         async () => {
-          const more = (await runner.sweepTimeouts(100)) === 100;
+          const more = (await runner.sweepTimeouts(100, outageWindow.sentBefore())) === 100;
           return (await sweepStockCommits()) || more;
         },
         logger,
@@ -299,20 +308,33 @@ export async function createService(
     uow,
     simulators,
     async stop() {
-      await app.close();
-      await replies.close();
-      await deadLetterConsumer.close();
-      await orderFeed.close();
-      await simulators?.close();
-      await sweeper?.stop();
-      await relayTask?.stop();
-      await relay.drain();
-      await cleaner?.stop();
-      await bus.close();
-      await database.close();
+      // Each step's time is logged as it ends: a shutdown that overruns SHUTDOWN_TIMEOUT_MS shows
+      // which step it was in, and one that does not shows where its time went.
+      const log = logger.child({ component: 'shutdown' });
+      const durations: Record<string, number> = {};
+      const step = async (name: string, work: () => Promise<void> | void) => {
+        const started = Date.now();
+        await work();
+        durations[name] = Date.now() - started;
+        log.info({ step: name, durationMs: durations[name] }, 'shutdown step done');
+      };
+      await step('http', () => app.close());
+      await step('replyConsumer', () => replies.close());
+      await step('deadLetterConsumer', () => deadLetterConsumer.close());
+      await step('orderFeed', () => orderFeed.close());
+      await step('simulators', () => simulators?.close());
+      await step('sagaSweeper', () => sweeper?.stop());
+      await step('outboxRelay', async () => {
+        await relayTask?.stop();
+        await relay.drain();
+      });
+      await step('housekeeping', () => cleaner?.stop());
+      await step('broker', () => bus.close());
+      await step('database', () => database.close());
       readiness.close();
       // Last: the spans of the shutdown's own work are exported too.
-      await (options.tracing ? tracing.flush() : tracing.shutdown());
+      await step('tracing', () => (options.tracing ? tracing.flush() : tracing.shutdown()));
+      log.info({ durations }, 'shutdown steps');
     },
   };
 }

@@ -1,4 +1,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { connectDatabase } from './infrastructure/db/connection.js';
+import { migrateToLatest } from './infrastructure/db/migrate.js';
+import { isDatabaseUnavailable } from './infrastructure/db/sql-errors.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
@@ -7,8 +10,9 @@ import { createLogger } from './logger.js';
 
 /**
  * `npm run simulators`: the inventory and payment simulators as their own process, serving the
- * participant queues on RabbitMQ (the connected shape). Reads the same RABBITMQ_* and SIM_*
- * variables as the service.
+ * participant queues on RabbitMQ (the connected shape). Reads the same RABBITMQ_*, SIM_* and
+ * database variables as the service: what the simulators did is kept in their tables there
+ * (migration 0012, applied at start), so a restarted or redelivered simulator never acts twice.
  */
 loadDotEnv();
 
@@ -26,16 +30,20 @@ const rabbitmq = config.rabbitmq;
 if (!rabbitmq) process.exit(1);
 
 const logger = createLogger(config).child({ process: 'simulators' });
+const database = connectDatabase(config.database);
+await migrateToLatest(database);
 const bus = await createRabbitMqBus({
   url: rabbitMqUrl(rabbitmq),
   prefetch: rabbitmq.prefetch,
   maxAttempts: config.messaging.maxAttempts,
   retryBaseDelayMs: config.messaging.retryBaseDelayMs,
+  // Their tables are in a database too: a command that meets its outage waits it out.
+  isOutage: isDatabaseUnavailable,
   logger,
   namePrefix: rabbitmq.namePrefix,
   connectionName: `${rabbitmq.namePrefix}order-simulators`,
 });
-const simulators = startSimulators(bus, { logger, ...simulatorOptions(config) });
+const simulators = startSimulators(bus, { logger, store: database, ...simulatorOptions(config) });
 logger.info({ simulators: config.simulators }, 'simulators serving inventory and payment commands');
 
 let stopping = false;
@@ -47,6 +55,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     simulators
       .close()
       .then(() => bus.close())
+      .then(() => database.close())
       .then(
         () => process.exit(0),
         (error: unknown) => {

@@ -18,6 +18,7 @@ import { completeDocument, openApiDocument } from './openapi.js';
 import admission, { type AdmissionOptions } from './plugins/admission.js';
 import authentication from './plugins/authentication.js';
 import deadline from './plugins/deadline.js';
+import draining from './plugins/draining.js';
 import errors from './plugins/errors.js';
 import health from './plugins/health.js';
 import metrics, { type MetricsPluginOptions } from './plugins/metrics.js';
@@ -66,6 +67,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestTimeout: config.http.requestTimeoutMs,
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
+    // The draining plugin answers requests that arrive while closing, as problem+json with Retry-After.
+    return503OnClosing: false,
     // One line per request, written when it is answered (below), instead of Fastify's two.
     disableRequestLogging: true,
     // A caller's request id is kept when it is sane, so logs join up across services.
@@ -104,6 +107,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(protection, config);
   await app.register(errors);
+  await app.register(draining);
   await app.register(deadline, { deadlineMs: config.http.requestDeadlineMs });
   await app.register(swagger, {
     openapi: openApiDocument,

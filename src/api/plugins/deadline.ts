@@ -9,28 +9,55 @@ export class RequestDeadlineExceeded extends Error {
   }
 }
 
-const timers = new WeakMap<object, NodeJS.Timeout>();
+interface Clock {
+  timer?: NodeJS.Timeout;
+  /** Time spent before the body was read (onRequest hooks: authentication, admission). */
+  spentBeforeBodyMs: number;
+  arrivedAt: number;
+}
+
+const clocks = new WeakMap<object, Clock>();
 
 /**
- * A deadline for every request, from its body being read to its answer: a stalled database or a full pool queue
- * gives the client a 503 with Retry-After instead of a hung request. The handler goes on and
- * settles later; its outcome no longer belongs to this response. (Fastify's own `handlerTimeout`
- * is cleared when Node emits `close` on a fully read request body, so it never fires for a POST.)
+ * A deadline for every request, for all the time this service spends on it, answering 503 with
+ * Retry-After instead of a hung request when the database stalls or the pool queue is full. It runs
+ * from the request's arrival, except while its body is being received (bounded by
+ * HTTP_REQUEST_TIMEOUT_MS: a slow client's upload is not this service's delay). The hooks before the
+ * body is read count: admission reads the saga backlog there, and during a database stall that read
+ * alone took a second past a deadline that started after it. The handler goes on and settles later;
+ * its outcome no longer belongs to this response. (Fastify's own `handlerTimeout` is cleared when
+ * Node emits `close` on a fully read request body, so it never fires for a POST.)
  */
 export default fp(
   async function deadlinePlugin(app: FastifyInstance, { deadlineMs }: { deadlineMs: number }) {
-    // From the moment the body is in (receiving it is bounded by HTTP_REQUEST_TIMEOUT_MS): a slow
-    // client's upload is not this service's delay.
+    const expire = (reply: { sent: boolean; send(payload: unknown): unknown }) => () => {
+      if (reply.sent) return;
+      reply.send(new RequestDeadlineExceeded(deadlineMs));
+    };
+    // On the root, so this runs before the API scope's onRequest hooks (authentication, admission).
+    app.addHook('onRequest', async (request, reply) => {
+      const clock: Clock = { arrivedAt: Date.now(), spentBeforeBodyMs: 0 };
+      clock.timer = setTimeout(expire(reply), deadlineMs);
+      clock.timer.unref();
+      clocks.set(request, clock);
+    });
+    // The body is about to be read: the deadline pauses until it is in.
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      const clock = clocks.get(request);
+      if (clock) {
+        clearTimeout(clock.timer);
+        clock.spentBeforeBodyMs = Date.now() - clock.arrivedAt;
+      }
+      return payload;
+    });
     app.addHook('preValidation', async (request, reply) => {
-      const timer = setTimeout(() => {
-        if (reply.sent) return;
-        reply.send(new RequestDeadlineExceeded(deadlineMs));
-      }, deadlineMs);
-      timer.unref();
-      timers.set(request, timer);
+      const clock = clocks.get(request);
+      if (!clock) return;
+      clock.timer = setTimeout(expire(reply), Math.max(0, deadlineMs - clock.spentBeforeBodyMs));
+      clock.timer.unref();
     });
     app.addHook('onResponse', async (request) => {
-      clearTimeout(timers.get(request));
+      clearTimeout(clocks.get(request)?.timer);
     });
   },
   { name: 'deadline' },

@@ -49,6 +49,8 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
   FST_UNDER_PRESSURE: { status: 503, title: 'Service overloaded', kind: 'overloaded' },
   // Thrown by the admission plugin, which sets Retry-After.
   SAGA_BACKLOG_FULL: { status: 503, title: 'Too many orders in progress', kind: 'saga_backlog_full' },
+  // Thrown by the draining plugin once the instance is shutting down; it sets Retry-After.
+  SHUTTING_DOWN: { status: 503, title: 'Shutting down', kind: 'shutting_down' },
 };
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */

@@ -132,10 +132,13 @@ export function sagaRunner(
       );
     },
 
-    /** Gives up on steps whose command was sent longer ago than the step timeout; returns how many. */
-    sweepTimeouts(limit: number): Promise<number> {
+    /**
+     * Gives up on steps whose command was sent longer ago than the step timeout (or before
+     * `cutoff`, when the caller knows of time the participants could not be reached); returns how many.
+     */
+    sweepTimeouts(limit: number, cutoff?: Date): Promise<number> {
       return deps.uow.run(async (repositories) => {
-        const sentBefore = new Date(deps.clock().getTime() - deps.stepTimeoutMs);
+        const sentBefore = cutoff ?? new Date(deps.clock().getTime() - deps.stepTimeoutMs);
         let handled = 0;
         for (const due of await repositories.sagas.claimTimedOut(sentBefore, limit)) {
           const order = await repositories.orders.findByIdForUpdate(due.orderId);

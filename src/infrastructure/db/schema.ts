@@ -22,6 +22,11 @@ export interface Database {
   customer_order_counts: CustomerOrderCountsTable;
   dead_letters: DeadLettersTable;
   dead_letter_audit: DeadLetterAuditTable;
+  inventory_stock: InventoryStockTable;
+  inventory_reservations: InventoryReservationsTable;
+  simulated_card_charges: SimulatedCardChargesTable;
+  simulated_card_refunds: SimulatedCardRefundsTable;
+  participant_replies: ParticipantRepliesTable;
 }
 
 export interface OrdersTable {
@@ -241,4 +246,48 @@ export interface DeadLetterAuditTable {
   actor: string;
   at: number;
   detail: string | null;
+}
+
+/** The simulated participants' own tables (migration 0012): what they did, by business key. */
+export interface InventoryStockTable {
+  product_id: string;
+  available: number;
+}
+
+export interface InventoryReservationsTable {
+  order_id: string;
+  reservation_id: string | null;
+  status: 'reserved' | 'committed' | 'released' | 'rejected';
+  /** JSON {productId: quantity}: the units this reservation holds. */
+  items: string;
+  /** JSON {type, payload}: the reply to the order's first reserve. */
+  outcome: string;
+  updated_at: number;
+}
+
+export interface SimulatedCardChargesTable {
+  order_id: string;
+  /** Null for a declined charge. */
+  transaction_id: string | null;
+  customer_id: string;
+  amount_minor: number;
+  currency: string;
+  declined_reason: string | null;
+  created_at: number;
+}
+
+export interface SimulatedCardRefundsTable {
+  transaction_id: string;
+  refund_key: string;
+  refund_id: string;
+  amount_minor: number;
+  created_at: number;
+}
+
+export interface ParticipantRepliesTable {
+  participant: 'inventory' | 'payment';
+  message_id: string;
+  /** The reply envelope, JSON. */
+  reply: string;
+  created_at: number;
 }

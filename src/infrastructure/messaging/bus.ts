@@ -52,7 +52,9 @@ export interface MessageBus {
   /**
    * Delivers each message of `queue` to `handler`; the message is acknowledged only after the
    * handler resolves. When it throws, the message is delivered again, and once it has been
-   * delivered `maxAttempts` times it goes to the dead-letter queue with the error recorded.
+   * delivered `maxAttempts` times it goes to the dead-letter queue with the error recorded. A
+   * failure the bus's `isOutage` option recognises (the database unreachable) uses up no attempt:
+   * the message is tried again every second until the outage ends.
    * Delivery is at-least-once: handlers must tolerate duplicates (dedupe by messageId).
    */
   consume(queue: string, handler: MessageHandler): Consumer;

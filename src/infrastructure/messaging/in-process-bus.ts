@@ -10,7 +10,7 @@ import type {
   MessageHandler,
 } from './bus.js';
 import { describeError } from './envelope-codec.js';
-import { retryDelayMs } from './retry-delay.js';
+import { outageRetryMs, retryDelayMs } from './retry-delay.js';
 import { topicMatches } from './topic-pattern.js';
 import { findQueue, type MessagingTopology, messagingTopology } from './topology.js';
 
@@ -19,6 +19,8 @@ export interface InProcessBusOptions {
   maxAttempts: number;
   /** Base of the exponential wait before a failed delivery is retried. Default 250 ms. */
   retryBaseDelayMs?: number;
+  /** True for a handler failure that is a dependency's outage (see MessageBus.consume). */
+  isOutage?: (error: unknown) => boolean;
   /** Messages one consumer handles at once. Default 10. */
   prefetch?: number;
   logger?: Logger;
@@ -151,7 +153,12 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
           attempt,
           error,
         };
-        if (attempt >= maxAttempts) {
+        if (options.isOutage?.(handlerError)) {
+          logger?.info(context, 'message handler met an outage; will retry without using up an attempt');
+          await setTimeout(outageRetryMs);
+          pending.attempts -= 1;
+          queue.messages.push(pending);
+        } else if (attempt >= maxAttempts) {
           logger?.error(context, 'message handler failed on its last attempt; dead-lettered');
           const letter = {
             queue: name,

@@ -30,6 +30,8 @@ export interface RabbitMqBusOptions {
   maxAttempts: number;
   /** Base of the exponential wait before a failed delivery is retried. Default 250 ms. */
   retryBaseDelayMs?: number;
+  /** True for a handler failure that is a dependency's outage (see MessageBus.consume). */
+  isOutage?: (error: unknown) => boolean;
   logger: Logger;
   /** Logical names of the work queues to declare at start; every queue of the topology by default. */
   queues?: readonly string[];
@@ -124,6 +126,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Me
     topology,
     maxAttempts,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
+    isOutage: options.isOutage,
     logger,
   });
 

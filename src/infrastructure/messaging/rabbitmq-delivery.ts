@@ -5,7 +5,7 @@ import type { Envelope } from '../../application/messaging/contract.js';
 import type { MessageHandler } from './bus.js';
 import { decodeEnvelope, describeError, encodeEnvelope } from './envelope-codec.js';
 import { attemptOf, copyHeaders, type Failure, headers, originOf } from './rabbitmq-headers.js';
-import { retryDelayMs } from './retry-delay.js';
+import { outageRetryMs, retryDelayMs } from './retry-delay.js';
 import type { MessagingTopology } from './topology.js';
 
 export interface DeliveryProcessorDeps {
@@ -15,6 +15,8 @@ export interface DeliveryProcessorDeps {
   maxAttempts: number;
   /** Base of the exponential wait before a retry (retry-delay.ts). */
   retryBaseDelayMs: number;
+  /** True for a failure that is a dependency's outage, retried without using up an attempt (bus.ts). */
+  isOutage?: (error: unknown) => boolean;
   logger: Logger;
 }
 
@@ -28,6 +30,7 @@ export function createDeliveryProcessor({
   topology,
   maxAttempts,
   retryBaseDelayMs,
+  isOutage = () => false,
   logger,
 }: DeliveryProcessorDeps) {
   const deadLetter = (
@@ -55,13 +58,20 @@ export function createDeliveryProcessor({
     );
   };
 
-  const retry = (queue: string, message: AsyncMessage, envelope: Envelope, error: string) =>
+  /** `attemptsUsed`: what the copy carries in `x-attempts`; its next delivery is attempt `attemptsUsed + 1`. */
+  const retry = (
+    queue: string,
+    message: AsyncMessage,
+    envelope: Envelope,
+    error: string,
+    attemptsUsed: number,
+  ) =>
     publisher.send(
       {
         exchange: '',
         routingKey: physical(queue),
         ...carriedProperties(message),
-        headers: copyHeaders(message, { [headers.attempts]: attemptOf(message), [headers.lastError]: error }),
+        headers: copyHeaders(message, { [headers.attempts]: attemptsUsed, [headers.lastError]: error }),
       },
       encodeEnvelope(envelope),
     );
@@ -99,14 +109,20 @@ export function createDeliveryProcessor({
         attempt,
         error,
       };
-      if (attempt >= maxAttempts) {
+      if (isOutage(handlerError)) {
+        // The message is fine and its dependency is away: it waits the outage out, however long,
+        // instead of being dead-lettered by it (a reply lost so cancelled an order as "timed out").
+        logger.info(context, 'message handler met an outage; will retry without using up an attempt');
+        await setTimeout(outageRetryMs);
+        await retry(queue, message, envelope, error, attempt - 1);
+      } else if (attempt >= maxAttempts) {
         logger.error(context, 'message handler failed on its last attempt; dead-lettered');
         await deadLetter(queue, message, encodeEnvelope(envelope), 'handler-failed', error);
       } else {
         logger.warn(context, 'message handler failed; will retry');
         // The message holds its consumer slot while it waits, which also slows a failing consumer down.
         await setTimeout(retryDelayMs(attempt, retryBaseDelayMs));
-        await retry(queue, message, envelope, error);
+        await retry(queue, message, envelope, error, attempt);
       }
       return ConsumerStatus.ACK;
     }

@@ -6,3 +6,6 @@
 export function retryDelayMs(attempt: number, baseMs: number): number {
   return Math.min(baseMs * 4 ** (attempt - 1), 10_000);
 }
+
+/** How often a delivery that met a dependency's outage is tried again: readiness returns within 2 s of it. */
+export const outageRetryMs = 1_000;

@@ -9,7 +9,7 @@ import type { SimulatorsOptions } from './start-simulators.js';
 export function simulatorOptions({
   simulators,
   payment,
-}: Pick<Config, 'simulators' | 'payment'>): Omit<SimulatorsOptions, 'logger'> {
+}: Pick<Config, 'simulators' | 'payment'>): Omit<SimulatorsOptions, 'logger' | 'store'> {
   return {
     ...(payment.provider === 'http' && {
       paymentProvider: createHttpPaymentProvider({

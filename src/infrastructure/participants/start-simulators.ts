@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import { topology } from '../../application/messaging/contract.js';
+import { runInBackground } from '../background.js';
 import type { Consumer, MessageBus } from '../messaging/bus.js';
 import {
   createInventorySimulator,
   type InventorySimulator,
   type InventorySimulatorOptions,
 } from './inventory/inventory-simulator.js';
+import { type ParticipantStore, purgeOldReplies } from './ledger.js';
 import type { Participant } from './participant.js';
 import { createPaymentParticipant } from './payment/payment-participant.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
@@ -17,6 +19,8 @@ import {
 
 export interface SimulatorsOptions {
   logger: Logger;
+  /** Where the participants keep what they did (migration 0012): the service's database or their own. */
+  store: ParticipantStore;
   inventory?: InventorySimulatorOptions;
   payment?: SimulatedPaymentOptions & { latencyMs?: number };
   /** Serves payment commands with this provider instead of the simulated one. */
@@ -34,9 +38,12 @@ export interface RunningSimulators {
 
 /** Serves the inventory and payment command queues on `bus`, replying on the replies exchange. */
 export function startSimulators(bus: MessageBus, options: SimulatorsOptions): RunningSimulators {
-  const inventory = createInventorySimulator(options.inventory);
-  const simulatedPayments = options.paymentProvider ? null : createSimulatedPaymentProvider(options.payment);
+  const inventory = createInventorySimulator(options.store, options.inventory);
+  const simulatedPayments = options.paymentProvider
+    ? null
+    : createSimulatedPaymentProvider(options.store, options.payment);
   const payment = createPaymentParticipant({
+    store: options.store,
     provider: options.paymentProvider ?? (simulatedPayments as SimulatedPaymentProvider),
     latencyMs: options.payment?.latencyMs,
   });
@@ -44,12 +51,20 @@ export function startSimulators(bus: MessageBus, options: SimulatorsOptions): Ru
     serveParticipant(bus, topology.inventoryQueue, inventory, options.logger),
     serveParticipant(bus, topology.paymentQueue, payment, options.logger),
   ];
+  // The replies kept per command outlive their use within minutes; a week's worth stays.
+  const cleaner = runInBackground(
+    'participant-replies',
+    60_000,
+    purgeOldReplies(options.store),
+    options.logger,
+  );
   return {
     inventory,
     payment,
     simulatedPayments,
     async close() {
       await Promise.all(consumers.map((consumer) => consumer.close()));
+      await cleaner.stop();
     },
   };
 }

@@ -89,7 +89,7 @@ describe.each(databases)('PUT /api/orders/{orderId}/status on %s', (kind, availa
   it.skipIf(!available)('refunds the payment when a paid order is cancelled', async () => {
     const id = await anOrderIn(api, 'CONFIRMED', 'c-refund');
     const payments = api.t.service.simulators?.simulatedPayments;
-    expect(payments?.balance(id)).toBe(5998);
+    expect(await payments?.balance(id)).toBe(5998);
     await api.as('c-refund').setStatus(id, { status: 'CANCELLED' });
     // REFUNDING until the payment participant answers payment.refunded; then it holds nothing.
     await expect
@@ -102,7 +102,7 @@ describe.each(databases)('PUT /api/orders/{orderId}/status on %s', (kind, availa
       )
       .toBe(true);
     expect((await admin().getOrder(id)).json().payment.status).toBe('REFUNDED');
-    expect(payments?.balance(id)).toBe(0);
+    expect(await payments?.balance(id)).toBe(0);
   });
 
   it.skipIf(!available)('ships a confirmed order directly with its tracking number', async () => {

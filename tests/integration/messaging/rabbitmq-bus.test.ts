@@ -116,6 +116,31 @@ describe.skipIf(!available)('RabbitMQ bus', { timeout: 30_000 }, () => {
     expect(await deadLetters()).toHaveLength(0);
   });
 
+  it('retries a delivery that met an outage without using up its attempts, then handles it once', async () => {
+    prefix = uniquePrefix();
+    // What the service passes (isDatabaseUnavailable): here any error marked as an outage.
+    bus = await testBus(prefix, {
+      maxAttempts: 2,
+      retryBaseDelayMs: 10,
+      isOutage: (error) => (error as { outage?: boolean }).outage === true,
+    });
+    const deliveries: number[] = [];
+    let handled = 0;
+    bus.consume(topology.replyQueue, async (delivery) => {
+      deliveries.push(delivery.deliveryCount);
+      // Three failures in a row: more than maxAttempts, all during the database's outage.
+      if (deliveries.length <= 3) throw Object.assign(new Error('connect ETIMEDOUT'), { outage: true });
+      handled += 1;
+    });
+    const reply = anEnvelope({ type: 'inventory.reserved' });
+
+    await bus.publish({ exchange: topology.repliesExchange, routingKey: reply.type, envelope: reply });
+
+    await waitFor(() => handled === 1, 10_000);
+    expect(deliveries).toEqual([1, 1, 1, 1]);
+    expect(await deadLetters()).toHaveLength(0);
+  });
+
   it('delivers again a message whose handler was still running when the connection dropped', async () => {
     await start();
     const deliveries: Delivery[] = [];

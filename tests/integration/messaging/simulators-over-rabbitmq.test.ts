@@ -8,6 +8,7 @@ import {
   type RunningSimulators,
   startSimulators,
 } from '../../../src/infrastructure/participants/start-simulators.js';
+import { participantStore } from '../../support/participant-store.js';
 import { requireRabbitMq } from '../../support/services.js';
 import {
   adminConnection,
@@ -44,6 +45,7 @@ describe.skipIf(!available)('simulators over RabbitMQ', { timeout: 10_000 }, () 
     bus = await testBus(prefix);
     simulators = startSimulators(bus, {
       logger: pino({ level: 'silent' }),
+      store: await participantStore(),
       inventory: { stock: { 'out-of-stock-sku': 0 } },
       payment: { declineAboveMinor: 1_000_000 },
     });

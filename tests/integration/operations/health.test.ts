@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulators } from '../../../src/infrastructure/participants/start-simulators.js';
+import { participantStore } from '../../support/participant-store.js';
 import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { startTestService, type TestService } from '../../support/test-service.js';
@@ -183,7 +184,10 @@ describe.skipIf(!rabbitMq)('readiness with external participants', () => {
       consumers: { 'inventory.commands': 0, 'payment.commands': 0 },
     });
     participantsBus = await testBus(prefix);
-    simulators = startSimulators(participantsBus, { logger: pino({ level: 'silent' }) });
+    simulators = startSimulators(participantsBus, {
+      logger: pino({ level: 'silent' }),
+      store: await participantStore(),
+    });
     await expect
       .poll(async () => (await ready(t)).body.checks.participants, { timeout: 5_000 })
       .toMatchObject({ status: 'ok', consumers: { 'inventory.commands': 1, 'payment.commands': 1 } });

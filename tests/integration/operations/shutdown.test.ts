@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,8 @@ function postOrder(
   port: number,
   token: string,
   beforeEnd?: () => Promise<void>,
-): Promise<{ status: number; body: string }> {
+  agent: Agent | false = false,
+): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -89,7 +90,7 @@ function postOrder(
         port,
         method: 'POST',
         path: '/api/orders',
-        agent: false,
+        agent,
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',
@@ -101,7 +102,9 @@ function postOrder(
         res.on('data', (chunk: Buffer) => {
           body += chunk.toString();
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+        );
         res.on('error', reject);
       },
     );
@@ -162,5 +165,36 @@ describe('graceful shutdown of the real process', () => {
     const statuses = (await Promise.all(burst)).map((response) => response.status);
     expect(statuses).toEqual(Array(count).fill(201));
     expect(await running.exited).toBe(0);
+  });
+
+  it('closes a keep-alive connection once its answer is sent, so the client holding it does not delay the exit', async () => {
+    directory = mkdtempSync(join(tmpdir(), 'order-shutdown-'));
+    running = await startMain(directory);
+    const { child, port, waitForLog } = running;
+    const token = await signToken({ sub: 'c-1', roles: ['customer'] }, { secret });
+    // Like a load balancer or an HTTP client pool: the socket would be kept for the next request.
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const response = await postOrder(
+        port,
+        token,
+        async () => {
+          await waitForLog('incoming request');
+          child.kill('SIGTERM');
+          await waitForLog('shutting down');
+        },
+        agent,
+      );
+      expect(response.status).toBe(201);
+      expect(response.connection).toBe('close');
+      const signalled = Date.now();
+      // Without Connection: close the open socket held the server until its 72 s keep-alive, past
+      // SHUTDOWN_TIMEOUT_MS (10 s here), and the process exited 1.
+      expect(await running.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(8_000);
+      expect(running.logs.map((line) => line.msg)).toContain('shutdown steps');
+    } finally {
+      agent.destroy();
+    }
   });
 });

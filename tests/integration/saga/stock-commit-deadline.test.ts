@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Envelope, topology } from '../../../src/application/messaging/contract.js';
 import type { Consumer } from '../../../src/infrastructure/messaging/bus.js';
-import { createInventorySimulator } from '../../../src/infrastructure/participants/inventory/inventory-simulator.js';
+import {
+  createInventorySimulator,
+  type InventorySimulator,
+} from '../../../src/infrastructure/participants/inventory/inventory-simulator.js';
 import { createPaymentParticipant } from '../../../src/infrastructure/participants/payment/payment-participant.js';
 import { createSimulatedPaymentProvider } from '../../../src/infrastructure/participants/payment/payment-simulator.js';
 import { serveParticipant } from '../../../src/infrastructure/participants/start-simulators.js';
@@ -66,12 +69,14 @@ describe.each(shapes)('a shipment’s stock commit on $name', ({ available, star
   const silentFor = new Set<string>();
   /** Every `inventory.commit` the inventory participant received, answered or not. */
   const commits: Envelope[] = [];
-  const inventory = createInventorySimulator();
+  let inventory: InventorySimulator;
 
   beforeAll(async () => {
     if (!available) return;
     t = await start();
-    const { bus } = t.service;
+    const { bus, database } = t.service;
+    // The simulators keep what they did in the service's database, as in the embedded shape.
+    inventory = createInventorySimulator(database);
     const logger = createLogger({ env: 'test', logLevel: 'silent' });
     // The real inventory simulator behind a door that swallows the commits of chosen orders: a
     // participant that never answers them (the message is taken off the queue, no reply goes out).
@@ -87,7 +92,7 @@ describe.each(shapes)('a shipment’s stock commit on $name', ({ available, star
       serveParticipant(
         bus,
         topology.paymentQueue,
-        createPaymentParticipant({ provider: createSimulatedPaymentProvider() }),
+        createPaymentParticipant({ store: database, provider: createSimulatedPaymentProvider(database) }),
         logger,
       ),
     );

@@ -126,6 +126,24 @@ describe('in-process bus', () => {
     ]);
   });
 
+  it('retries a delivery that met an outage without using up its attempts', async () => {
+    const bus = createInProcessBus({
+      maxAttempts: 1,
+      isOutage: (error) => (error as { outage?: boolean }).outage === true,
+    });
+    const deliveries: number[] = [];
+    bus.consume(topology.inventoryQueue, async (delivery) => {
+      deliveries.push(delivery.deliveryCount);
+      if (deliveries.length <= 2) throw Object.assign(new Error('database unreachable'), { outage: true });
+    });
+
+    await bus.publish(command('inventory.reserve'));
+    await bus.whenIdle();
+
+    expect(deliveries).toEqual([1, 1, 1]);
+    expect(bus.deadLetters()).toEqual([]);
+  });
+
   it('drops a message no queue is bound for, as a topic exchange does', async () => {
     const bus = createInProcessBus({ maxAttempts: 3 });
     const received: string[] = [];

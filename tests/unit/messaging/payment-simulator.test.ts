@@ -5,6 +5,7 @@ import {
   createPaymentSimulator,
   createSimulatedPaymentProvider,
 } from '../../../src/infrastructure/participants/payment/payment-simulator.js';
+import { participantStore } from '../../support/participant-store.js';
 import { aCommand, counterIds, fixedClock } from './simulator-fixtures.js';
 
 const charge = { orderId: 'o-1', customerId: 'c-1', amountMinor: 2999, currency: 'USD' };
@@ -13,7 +14,10 @@ const processPayment = (payload: Record<string, unknown> = {}, messageId?: strin
 
 describe('simulated payment provider', () => {
   it('approves a charge within the limit', async () => {
-    const provider = createSimulatedPaymentProvider({ declineAboveMinor: 10_000, newId: counterIds('tx') });
+    const provider = createSimulatedPaymentProvider(await participantStore(), {
+      declineAboveMinor: 10_000,
+      newId: counterIds('tx'),
+    });
 
     expect(await provider.charge({ ...charge, amountMinor: 10_000 })).toEqual({
       ok: true,
@@ -22,7 +26,7 @@ describe('simulated payment provider', () => {
   });
 
   it('declines a charge above the limit', async () => {
-    const provider = createSimulatedPaymentProvider({ declineAboveMinor: 10_000 });
+    const provider = createSimulatedPaymentProvider(await participantStore(), { declineAboveMinor: 10_000 });
 
     expect(await provider.charge({ ...charge, amountMinor: 10_001 })).toEqual({
       ok: false,
@@ -32,20 +36,24 @@ describe('simulated payment provider', () => {
 
   it('declines at the configured failure rate, by the injected random source', async () => {
     const draws = [0.1, 0.3, 0.29, 0.9];
-    const provider = createSimulatedPaymentProvider({ failureRate: 0.3, random: () => draws.shift() ?? 1 });
+    const provider = createSimulatedPaymentProvider(await participantStore(), {
+      failureRate: 0.3,
+      random: () => draws.shift() ?? 1,
+    });
 
     const outcomes = [];
-    for (let i = 0; i < 4; i++) outcomes.push((await provider.charge(charge)).ok);
+    for (let i = 0; i < 4; i++) outcomes.push((await provider.charge({ ...charge, orderId: `o-${i}` })).ok);
 
     expect(outcomes).toEqual([false, true, false, true]);
   });
 
-  it('refuses a failure rate outside 0..1', () => {
-    expect(() => createSimulatedPaymentProvider({ failureRate: 1.5 })).toThrow(RangeError);
+  it('refuses a failure rate outside 0..1', async () => {
+    const store = await participantStore();
+    expect(() => createSimulatedPaymentProvider(store, { failureRate: 1.5 })).toThrow(RangeError);
   });
 
   it('refunds a charge it took, once', async () => {
-    const provider = createSimulatedPaymentProvider({ newId: counterIds() });
+    const provider = createSimulatedPaymentProvider(await participantStore(), { newId: counterIds() });
     const taken = await provider.charge(charge);
     if (!taken.ok) throw new Error('charge should succeed');
     const refund = { orderId: 'o-1', transactionId: taken.transactionId, amountMinor: 2999, currency: 'USD' };
@@ -58,7 +66,7 @@ describe('simulated payment provider', () => {
   });
 
   it('refuses to refund a transaction it does not know or more than was charged', async () => {
-    const provider = createSimulatedPaymentProvider();
+    const provider = createSimulatedPaymentProvider(await participantStore());
     const taken = await provider.charge(charge);
     if (!taken.ok) throw new Error('charge should succeed');
 
@@ -69,7 +77,7 @@ describe('simulated payment provider', () => {
   });
 
   it('refunds a charge in parts, once per refund id, never beyond the charge', async () => {
-    const provider = createSimulatedPaymentProvider();
+    const provider = createSimulatedPaymentProvider(await participantStore());
     const taken = await provider.charge(charge);
     if (!taken.ok) throw new Error('charge should succeed');
     const part = { ...charge, transactionId: taken.transactionId, amountMinor: charge.amountMinor - 1 };
@@ -82,13 +90,13 @@ describe('simulated payment provider', () => {
 });
 
 describe('payment participant', () => {
-  const simulator = (options: Parameters<typeof createPaymentSimulator>[0] = {}) =>
-    createPaymentSimulator({ newId: counterIds(), now: fixedClock, ...options });
+  const simulator = async (options: Parameters<typeof createPaymentSimulator>[1] = {}) =>
+    createPaymentSimulator(await participantStore(), { newId: counterIds(), now: fixedClock, ...options });
 
   it('replies payment.succeeded with the transaction, correlated to the order', async () => {
     const command = processPayment();
 
-    const reply = await simulator().handle(command);
+    const reply = await (await simulator()).handle(command);
 
     expect(reply).toEqual({
       messageId: 'id-2',
@@ -101,7 +109,7 @@ describe('payment participant', () => {
   });
 
   it('replies payment.failed with the reason when the provider declines', async () => {
-    const reply = await simulator({ declineAboveMinor: 1000 }).handle(processPayment());
+    const reply = await (await simulator({ declineAboveMinor: 1000 })).handle(processPayment());
 
     expect(reply).toMatchObject({
       type: 'payment.failed',
@@ -110,7 +118,7 @@ describe('payment participant', () => {
   });
 
   it('replies payment.failed to an amount that is not positive whole minor units', async () => {
-    const reply = await simulator().handle(processPayment({ amountMinor: 29.99 }));
+    const reply = await (await simulator()).handle(processPayment({ amountMinor: 29.99 }));
 
     expect(reply.payload).toEqual({ orderId: 'o-1', reason: 'invalid amount' });
   });
@@ -126,7 +134,7 @@ describe('payment participant', () => {
         return { ok: true, refundId: 'r' };
       },
     };
-    const participant = createPaymentParticipant({ provider });
+    const participant = createPaymentParticipant({ provider, store: await participantStore() });
     const redelivered = processPayment({}, 'cmd-dup');
 
     const replies = await Promise.all([
@@ -142,7 +150,7 @@ describe('payment participant', () => {
 
   it('replays a decline to a repeated command instead of rolling the dice again', async () => {
     const draws = [0, 0.99];
-    const sim = simulator({ failureRate: 0.5, random: () => draws.shift() ?? 1 });
+    const sim = await simulator({ failureRate: 0.5, random: () => draws.shift() ?? 1 });
 
     const first = await sim.handle(processPayment());
     const second = await sim.handle(processPayment());
@@ -162,7 +170,7 @@ describe('payment participant', () => {
         return { ok: true, refundId: 'r' };
       },
     };
-    const participant = createPaymentParticipant({ provider });
+    const participant = createPaymentParticipant({ provider, store: await participantStore() });
     const command = processPayment();
 
     await expect(participant.handle(command)).rejects.toThrow('gateway timeout');
@@ -172,7 +180,7 @@ describe('payment participant', () => {
   });
 
   it('refunds a payment and replies payment.refunded', async () => {
-    const sim = simulator();
+    const sim = await simulator();
     const paid = await sim.handle(processPayment());
     const { transactionId } = paid.payload as { transactionId: string };
 
@@ -191,6 +199,6 @@ describe('payment participant', () => {
       currency: 'USD',
     });
 
-    await expect(simulator().handle(command)).rejects.toThrow(/refused/);
+    await expect((await simulator()).handle(command)).rejects.toThrow(/refused/);
   });
 });

@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { type Envelope, topology } from '../../../src/application/messaging/contract.js';
 import { createInProcessBus } from '../../../src/infrastructure/messaging/in-process-bus.js';
 import { startSimulators } from '../../../src/infrastructure/participants/start-simulators.js';
+import { participantStore } from '../../support/participant-store.js';
 import { aCommand } from './simulator-fixtures.js';
 
 describe('simulators on the in-process bus (embedded shape)', () => {
   it('answer commands on the reply queue and dead-letter commands they cannot serve', async () => {
     const bus = createInProcessBus({ maxAttempts: 2 });
-    const simulators = startSimulators(bus, { logger: pino({ level: 'silent' }) });
+    const simulators = startSimulators(bus, {
+      logger: pino({ level: 'silent' }),
+      store: await participantStore(),
+    });
     const replies: Envelope[] = [];
     bus.consume(topology.replyQueue, async ({ envelope }) => void replies.push(envelope));
     const send = (command: Envelope) =>

@@ -11,6 +11,7 @@ import { outboxClaimsMigration } from './0008-outbox-claims.js';
 import { deadLettersMigration } from './0009-dead-letters.js';
 import { fulfilmentRefundsStatsMigration } from './0010-fulfilment-refunds-stats.js';
 import { shipmentsRefundsMigration } from './0011-shipments-refunds.js';
+import { participantLedgersMigration } from './0012-participant-ledgers.js';
 import { stockCommitTimersMigration } from './0013-stock-commit-timers.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
@@ -29,7 +30,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009-dead-letters': deadLettersMigration(dialect),
         '0010-fulfilment-refunds-stats': fulfilmentRefundsStatsMigration(dialect),
         '0011-shipments-refunds': shipmentsRefundsMigration(),
-        // 0012 (the participants' durable state) is another change's; the lead merges it in between.
+        '0012-participant-ledgers': participantLedgersMigration(dialect),
         '0013-stock-commit-timers': stockCommitTimersMigration(dialect),
       };
     },

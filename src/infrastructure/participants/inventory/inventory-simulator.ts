@@ -1,143 +1,232 @@
+import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Envelope, LineItem, Reply } from '../../../application/messaging/contract.js';
+import type { Database } from '../../db/schema.js';
 import { simulateLatency } from '../latency.js';
+import { decideOnce, lockingRead, type ParticipantStore, replyLedger } from '../ledger.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
 import { createReplyFactory, type ReplyDeps } from '../replies.js';
 
 export interface InventorySimulatorOptions extends ReplyDeps {
   /** Stock of any product not listed in `stock`. Default 1 000 000. */
   defaultStock?: number;
-  /** Stock per product id, e.g. `{ 'out-of-stock-sku': 0 }`. */
+  /** Stock per product id, e.g. `{ 'out-of-stock-sku': 0 }`: a product's units when it is first reserved. */
   stock?: Readonly<Record<string, number>>;
   latencyMs?: number;
 }
 
 export interface InventorySimulator extends Participant {
   /** Units of a product neither reserved nor committed. */
-  available(productId: string): number;
+  available(productId: string): Promise<number>;
 }
 
-type ReservationStatus = 'reserved' | 'committed' | 'released';
-
-interface Reservation {
-  reservationId: string;
-  items: Map<string, number>;
-  status: ReservationStatus;
-}
+type Trx = Transaction<Database>;
+type Outcome = { type: Reply['type']; payload: Record<string, unknown> };
 
 /**
  * The inventory participant: all-or-nothing reservations held per order, released back to stock
- * or committed. Every decision happens after the simulated latency and without awaiting, so two
- * copies of one command cannot interleave and reserve twice.
+ * or committed. What it did lives in its tables (migration 0012), never in memory: each command is
+ * decided and recorded in one transaction, keyed by the order, so a copy redelivered after a crash,
+ * or running beside the first on another consumer, finds the first one's outcome instead of
+ * reserving again.
  */
-export function createInventorySimulator(options: InventorySimulatorOptions = {}): InventorySimulator {
+export function createInventorySimulator(
+  store: ParticipantStore,
+  options: InventorySimulatorOptions = {},
+): InventorySimulator {
   const defaultStock = options.defaultStock ?? 1_000_000;
+  const configured = new Map(Object.entries(options.stock ?? {}));
   const newId = options.newId ?? uuidv7;
   const replyTo = createReplyFactory(options);
-  const stock = new Map(Object.entries(options.stock ?? {}));
-  const reservations = new Map<string, Reservation>();
-  /** First reserve outcome per order, replayed to any later reserve for the same order. */
-  const reserveOutcomes = new Map<string, Reply>();
-  /** Replies by command messageId, so a redelivered command gets the very same reply back. */
-  const replies = new Map<string, Reply>();
+  const replies = replyLedger('inventory');
+  const locking = lockingRead(store);
+  const initialStock = (productId: string) => configured.get(productId) ?? defaultStock;
+  const reply = (command: Envelope, outcome: Outcome) =>
+    replyTo(command, outcome.type, outcome.payload as never);
 
-  const available = (productId: string) => stock.get(productId) ?? defaultStock;
-  const adjust = (items: Map<string, number>, sign: 1 | -1) => {
-    for (const [productId, quantity] of items) stock.set(productId, available(productId) + sign * quantity);
+  const reservationOf = (trx: Trx, orderId: string) =>
+    locking(
+      trx.selectFrom('inventory_reservations').selectAll().where('order_id', '=', orderId),
+    ).executeTakeFirst();
+
+  const saveReservation = (
+    trx: Trx,
+    orderId: string,
+    row: {
+      reservationId: string | null;
+      status: Database['inventory_reservations']['status'];
+      items: Map<string, number>;
+      outcome: Outcome;
+    },
+  ) =>
+    trx
+      .insertInto('inventory_reservations')
+      .values({
+        order_id: orderId,
+        reservation_id: row.reservationId,
+        status: row.status,
+        items: JSON.stringify(Object.fromEntries(row.items)),
+        outcome: JSON.stringify(row.outcome),
+        updated_at: Date.now(),
+      })
+      .execute();
+
+  /** Stock rows of these products, locked, created at their initial stock when first seen. */
+  const stockOf = async (trx: Trx, productIds: string[]): Promise<Map<string, number>> => {
+    const sorted = [...productIds].sort();
+    const rows = await locking(
+      trx
+        .selectFrom('inventory_stock')
+        .select(['product_id', 'available'])
+        .where('product_id', 'in', sorted)
+        .orderBy('product_id'),
+    ).execute();
+    const stock = new Map(rows.map((row) => [row.product_id, Number(row.available)]));
+    const missing = sorted.filter((productId) => !stock.has(productId));
+    if (missing.length > 0) {
+      // A concurrent first reserve of the same product meets the key: decideOnce runs this again.
+      await trx
+        .insertInto('inventory_stock')
+        .values(missing.map((productId) => ({ product_id: productId, available: initialStock(productId) })))
+        .execute();
+      for (const productId of missing) stock.set(productId, initialStock(productId));
+    }
+    return stock;
   };
 
-  const reserve = (command: Envelope, orderId: string, lines: LineItem[]): Reply => {
-    const previous = reserveOutcomes.get(orderId);
-    if (previous) return replyTo(command, previous.type, previous.payload as never);
+  const adjust = async (trx: Trx, items: Map<string, number>, sign: 1 | -1) => {
+    for (const [productId, quantity] of [...items].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (quantity === 0) continue;
+      await trx
+        .updateTable('inventory_stock')
+        .set((eb) => ({ available: eb('available', '+', sign * quantity) }))
+        .where('product_id', '=', productId)
+        .execute();
+    }
+  };
+
+  const reserve = async (trx: Trx, command: Envelope, orderId: string, lines: LineItem[]): Promise<Reply> => {
+    const previous = await reservationOf(trx, orderId);
+    if (previous) return reply(command, JSON.parse(previous.outcome) as Outcome);
 
     const items = totalsByProduct(lines);
     const invalid = [...items].filter(([, quantity]) => !Number.isInteger(quantity) || quantity <= 0);
-    const short = [...items].filter(([productId, quantity]) => available(productId) < quantity);
-    let reply: Reply;
-    if (invalid.length > 0 || items.size === 0) {
-      reply = replyTo(command, 'inventory.rejected', {
-        orderId,
-        reason: items.size === 0 ? 'no items' : 'invalid quantity',
-        productIds: invalid.map(([productId]) => productId),
+    const reject = async (reason: string, productIds: string[]) => {
+      const outcome: Outcome = { type: 'inventory.rejected', payload: { orderId, reason, productIds } };
+      await saveReservation(trx, orderId, {
+        reservationId: null,
+        status: 'rejected',
+        items: new Map(),
+        outcome,
       });
-    } else if (short.length > 0) {
-      reply = replyTo(command, 'inventory.rejected', {
-        orderId,
-        reason: 'out of stock',
-        productIds: short.map(([productId]) => productId),
-      });
-    } else {
-      adjust(items, -1);
-      const reservationId = newId();
-      reservations.set(orderId, { reservationId, items, status: 'reserved' });
-      reply = replyTo(command, 'inventory.reserved', { orderId, reservationId });
-    }
-    reserveOutcomes.set(orderId, reply);
-    return reply;
+      return reply(command, outcome);
+    };
+    if (items.size === 0) return reject('no items', []);
+    if (invalid.length > 0)
+      return reject(
+        'invalid quantity',
+        invalid.map(([productId]) => productId),
+      );
+
+    const stock = await stockOf(trx, [...items.keys()]);
+    const short = [...items].filter(([productId, quantity]) => (stock.get(productId) ?? 0) < quantity);
+    if (short.length > 0)
+      return reject(
+        'out of stock',
+        short.map(([productId]) => productId),
+      );
+
+    await adjust(trx, items, -1);
+    const outcome: Outcome = { type: 'inventory.reserved', payload: { orderId, reservationId: newId() } };
+    await saveReservation(trx, orderId, {
+      reservationId: outcome.payload.reservationId as string,
+      status: 'reserved',
+      items,
+      outcome,
+    });
+    return reply(command, outcome);
   };
 
   // Releasing what was never reserved is a no-op, like any compensation with nothing to undo.
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
-  const release = (
+  const release = async (
+    trx: Trx,
     command: Envelope,
     orderId: string,
     reservationId: string | undefined,
     lines: LineItem[] | undefined,
-  ): Reply => {
-    const reservation = reservations.get(orderId);
+  ): Promise<Reply> => {
+    const released = replyTo(command, 'inventory.released', { orderId });
+    const reservation = await reservationOf(trx, orderId);
     // Naming a reservation releases that one only; an id this participant never gave out holds nothing.
-    if (reservationId !== undefined && reservation?.reservationId !== reservationId) {
-      return replyTo(command, 'inventory.released', { orderId });
+    if (reservationId !== undefined && reservation?.reservation_id !== reservationId) return released;
+    if (!reservation) {
+      // A release that overtook its reserve (the saga gave up first) must keep that reserve from holding stock.
+      await saveReservation(trx, orderId, {
+        reservationId: null,
+        status: 'released',
+        items: new Map(),
+        outcome: {
+          type: 'inventory.rejected',
+          payload: { orderId, reason: 'released before reserved', productIds: [] },
+        },
+      });
+      return released;
     }
-    // Only these units (the unshipped part of a partly shipped order): the rest stays committed.
-    if (lines && reservation && reservation.status !== 'released') {
+    if (reservation.status !== 'reserved' && reservation.status !== 'committed') return released;
+    const held = new Map(Object.entries(JSON.parse(reservation.items) as Record<string, number>));
+    if (lines) {
+      // Only these units (the unshipped part of a partly shipped order): the rest stays committed.
       const units = totalsByProduct(lines);
       for (const [productId, quantity] of units) {
-        const held = reservation.items.get(productId) ?? 0;
-        const released = Math.min(held, quantity);
-        reservation.items.set(productId, held - released);
-        units.set(productId, released);
+        const holding = held.get(productId) ?? 0;
+        const freed = Math.min(holding, quantity);
+        held.set(productId, holding - freed);
+        units.set(productId, freed);
       }
-      adjust(units, 1);
-      return replyTo(command, 'inventory.released', { orderId });
+      await adjust(trx, units, 1);
+      await trx
+        .updateTable('inventory_reservations')
+        .set({ items: JSON.stringify(Object.fromEntries(held)), updated_at: Date.now() })
+        .where('order_id', '=', orderId)
+        .execute();
+      return released;
     }
-    if (reservation && reservation.status !== 'released') {
-      adjust(reservation.items, 1);
-      reservation.status = 'released';
-    }
-    // A release that overtook its reserve (the saga gave up first) must keep that reserve from holding stock.
-    if (!reserveOutcomes.has(orderId)) {
-      reserveOutcomes.set(
-        orderId,
-        replyTo(command, 'inventory.rejected', {
-          orderId,
-          reason: 'released before reserved',
-          productIds: [],
-        }),
-      );
-    }
-    return replyTo(command, 'inventory.released', { orderId });
+    await adjust(trx, held, 1);
+    await trx
+      .updateTable('inventory_reservations')
+      .set({ status: 'released', updated_at: Date.now() })
+      .where('order_id', '=', orderId)
+      .execute();
+    return released;
   };
 
   // A shipment commits its units of the reservation; reserved stock is already out of
   // `available`, so committing only marks it as gone for good. Repeats answer the same.
-  const commit = (command: Envelope, orderId: string, shipmentId: string | undefined): Reply => {
-    const reservation = reservations.get(orderId);
-    if (!reservation || reservation.status === 'released') {
+  const commit = async (trx: Trx, command: Envelope, orderId: string, shipmentId: string | undefined) => {
+    const reservation = await reservationOf(trx, orderId);
+    if (!reservation || (reservation.status !== 'reserved' && reservation.status !== 'committed')) {
       throw new InvalidCommand(`inventory.commit: order ${orderId} holds no reservation to commit`);
     }
-    reservation.status = 'committed';
+    if (reservation.status === 'reserved') {
+      await trx
+        .updateTable('inventory_reservations')
+        .set({ status: 'committed', updated_at: Date.now() })
+        .where('order_id', '=', orderId)
+        .execute();
+    }
     return replyTo(command, 'inventory.committed', { orderId, ...(shipmentId && { shipmentId }) });
   };
 
-  const decide = (command: Envelope): Reply => {
+  const decide = (trx: Trx, command: Envelope): Promise<Reply> => {
     const payload = payloadOf(command);
     const orderId = requireString(payload, 'orderId');
     switch (command.type) {
       case 'inventory.reserve':
-        return reserve(command, orderId, lineItems(payload));
+        return reserve(trx, command, orderId, lineItems(payload));
       case 'inventory.release':
         return release(
+          trx,
           command,
           orderId,
           typeof payload.reservationId === 'string' ? payload.reservationId : undefined,
@@ -145,6 +234,7 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
         );
       case 'inventory.commit':
         return commit(
+          trx,
           command,
           orderId,
           typeof payload.shipmentId === 'string' ? payload.shipmentId : undefined,
@@ -155,14 +245,23 @@ export function createInventorySimulator(options: InventorySimulatorOptions = {}
   };
 
   return {
-    available,
+    async available(productId) {
+      const row = await store.db
+        .selectFrom('inventory_stock')
+        .select('available')
+        .where('product_id', '=', productId)
+        .executeTakeFirst();
+      return row ? Number(row.available) : initialStock(productId);
+    },
     async handle(command) {
       await simulateLatency(options.latencyMs ?? 0);
-      const known = replies.get(command.messageId);
-      if (known) return known;
-      const reply = decide(command);
-      replies.set(command.messageId, reply);
-      return reply;
+      return decideOnce(store, async (trx) => {
+        const known = await replies.find(trx, command.messageId);
+        if (known) return known;
+        const answer = await decide(trx, command);
+        await replies.record(trx, command.messageId, answer);
+        return answer;
+      });
     },
   };
 }

@@ -1,7 +1,14 @@
 import { v7 as uuidv7 } from 'uuid';
+import { decideOnce, lockingRead, type ParticipantStore } from '../ledger.js';
 import type { ReplyDeps } from '../replies.js';
 import { createPaymentParticipant, type PaymentParticipant } from './payment-participant.js';
-import type { ChargeRequest, PaymentProvider, RefundRequest } from './payment-provider.js';
+import type {
+  ChargeRequest,
+  ChargeResult,
+  PaymentProvider,
+  RefundRequest,
+  RefundResult,
+} from './payment-provider.js';
 
 export interface SimulatedPaymentOptions {
   /** Charges above this amount (minor units) are declined. No limit by default. */
@@ -13,63 +20,104 @@ export interface SimulatedPaymentOptions {
   newId?: () => string;
 }
 
-interface Transaction {
-  request: ChargeRequest;
-  /** Provider refund ids by our refund id (the charge's own id for a full refund). */
-  refunds: Map<string, { refundId: string; amountMinor: number }>;
-}
-
 export interface SimulatedPaymentProvider extends PaymentProvider {
   /** What the provider holds for an order, in minor units: charged minus refunded. */
-  balance(orderId: string): number;
+  balance(orderId: string): Promise<number>;
 }
 
-/** A provider that approves or declines by rule and keeps its transactions in memory. */
+/**
+ * A provider that approves or declines by rule, idempotent by order id as a real gateway given the
+ * order id as Idempotency-Key: a second charge for an order (a redelivered or repeated command, a
+ * restarted process) gets the first one's outcome, approval or decline. Refunds are idempotent by
+ * refund id. Everything it did is in its tables (migration 0012), decided and recorded in one transaction.
+ */
 export function createSimulatedPaymentProvider(
+  store: ParticipantStore,
   options: SimulatedPaymentOptions = {},
 ): SimulatedPaymentProvider {
   const { declineAboveMinor = Number.POSITIVE_INFINITY, failureRate = 0, random = Math.random } = options;
   if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError('failureRate must be between 0 and 1');
   const newId = options.newId ?? uuidv7;
-  const transactions = new Map<string, Transaction>();
+  const locking = lockingRead(store);
 
   return {
-    balance(orderId) {
-      let held = 0;
-      for (const { request, refunds } of transactions.values()) {
-        if (request.orderId !== orderId) continue;
-        held += request.amountMinor;
-        for (const refund of refunds.values()) held -= refund.amountMinor;
-      }
-      return held;
+    async balance(orderId) {
+      const charge = await store.db
+        .selectFrom('simulated_card_charges')
+        .select(['transaction_id', 'amount_minor'])
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
+      if (!charge?.transaction_id) return 0;
+      const refunded = await store.db
+        .selectFrom('simulated_card_refunds')
+        .select('amount_minor')
+        .where('transaction_id', '=', charge.transaction_id)
+        .execute();
+      return refunded.reduce(
+        (held, refund) => held - Number(refund.amount_minor),
+        Number(charge.amount_minor),
+      );
     },
 
-    async charge(request: ChargeRequest) {
-      if (request.amountMinor > declineAboveMinor)
-        return { ok: false, reason: 'amount exceeds the card limit' };
-      if (random() < failureRate) return { ok: false, reason: 'card declined' };
-      const transactionId = `sim_${newId()}`;
-      transactions.set(transactionId, { request, refunds: new Map() });
-      return { ok: true, transactionId };
+    charge(request: ChargeRequest): Promise<ChargeResult> {
+      return decideOnce(store, async (trx) => {
+        const known = await locking(
+          trx.selectFrom('simulated_card_charges').selectAll().where('order_id', '=', request.orderId),
+        ).executeTakeFirst();
+        if (known) {
+          return known.transaction_id
+            ? { ok: true, transactionId: known.transaction_id }
+            : { ok: false, reason: known.declined_reason ?? 'card declined' };
+        }
+        const result: ChargeResult =
+          request.amountMinor > declineAboveMinor
+            ? { ok: false, reason: 'amount exceeds the card limit' }
+            : random() < failureRate
+              ? { ok: false, reason: 'card declined' }
+              : { ok: true, transactionId: `sim_${newId()}` };
+        // A concurrent charge for the same order meets the key, and decideOnce lets it find this one.
+        await trx
+          .insertInto('simulated_card_charges')
+          .values({
+            order_id: request.orderId,
+            transaction_id: result.ok ? result.transactionId : null,
+            customer_id: request.customerId,
+            amount_minor: request.amountMinor,
+            currency: request.currency,
+            declined_reason: result.ok ? null : result.reason,
+            created_at: Date.now(),
+          })
+          .execute();
+        return result;
+      });
     },
 
-    async refund({ transactionId, refundId, amountMinor, currency }: RefundRequest) {
-      const transaction = transactions.get(transactionId);
-      if (!transaction) return { ok: false, reason: `unknown transaction ${transactionId}` };
-      // Idempotent per refund, like a gateway given an Idempotency-Key.
-      const key = refundId ?? transactionId;
-      const known = transaction.refunds.get(key);
-      if (known) return { ok: true, refundId: known.refundId };
-      const refunded = [...transaction.refunds.values()].reduce((sum, refund) => sum + refund.amountMinor, 0);
-      if (
-        currency !== transaction.request.currency ||
-        amountMinor > transaction.request.amountMinor - refunded
-      ) {
-        return { ok: false, reason: 'refund exceeds what is left of the charge' };
-      }
-      const refund = { refundId: `sim_refund_${newId()}`, amountMinor };
-      transaction.refunds.set(key, refund);
-      return { ok: true, refundId: refund.refundId };
+    refund({ transactionId, refundId, amountMinor, currency }: RefundRequest): Promise<RefundResult> {
+      return decideOnce(store, async (trx) => {
+        const charge = await locking(
+          trx.selectFrom('simulated_card_charges').selectAll().where('transaction_id', '=', transactionId),
+        ).executeTakeFirst();
+        if (!charge) return { ok: false, reason: `unknown transaction ${transactionId}` };
+        const refunds = await trx
+          .selectFrom('simulated_card_refunds')
+          .selectAll()
+          .where('transaction_id', '=', transactionId)
+          .execute();
+        // Idempotent per refund, like a gateway given an Idempotency-Key.
+        const key = refundId ?? transactionId;
+        const known = refunds.find((refund) => refund.refund_key === key);
+        if (known) return { ok: true, refundId: known.refund_id };
+        const refunded = refunds.reduce((sum, refund) => sum + Number(refund.amount_minor), 0);
+        if (currency !== charge.currency || amountMinor > Number(charge.amount_minor) - refunded) {
+          return { ok: false, reason: 'refund exceeds what is left of the charge' };
+        }
+        const refund = { refund_id: `sim_refund_${newId()}`, amount_minor: amountMinor };
+        await trx
+          .insertInto('simulated_card_refunds')
+          .values({ transaction_id: transactionId, refund_key: key, ...refund, created_at: Date.now() })
+          .execute();
+        return { ok: true, refundId: refund.refund_id };
+      });
     },
   };
 }
@@ -79,9 +127,13 @@ export interface PaymentSimulatorOptions extends SimulatedPaymentOptions, ReplyD
 }
 
 /** The payment participant backed by the simulated provider. */
-export function createPaymentSimulator(options: PaymentSimulatorOptions = {}): PaymentParticipant {
+export function createPaymentSimulator(
+  store: ParticipantStore,
+  options: PaymentSimulatorOptions = {},
+): PaymentParticipant {
   return createPaymentParticipant({
-    provider: createSimulatedPaymentProvider(options),
+    store,
+    provider: createSimulatedPaymentProvider(store, options),
     latencyMs: options.latencyMs,
     newId: options.newId,
     now: options.now,

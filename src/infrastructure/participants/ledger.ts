@@ -1,0 +1,91 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Reply } from '../../application/messaging/contract.js';
+import type { DatabaseHandle } from '../db/connection.js';
+import type { Database } from '../db/schema.js';
+import { isTransientConflict, isUniqueViolation } from '../db/sql-errors.js';
+
+/** Where a simulated participant keeps what it did: the service's database (embedded) or its own. */
+export type ParticipantStore = Pick<DatabaseHandle, 'db' | 'dialect'>;
+
+export type ParticipantName = 'inventory' | 'payment';
+
+/** Rounds of one decision before giving up and letting the broker redeliver the command. */
+const maxRounds = 8;
+
+/**
+ * Decides and records in one transaction, so what a participant did and the record of it commit
+ * together or not at all. When a concurrent copy of the command claimed the same business key first
+ * (a unique key) or the database aborted the transaction for a conflict, the whole decision runs
+ * again from the start and then finds what the other copy recorded.
+ */
+export async function decideOnce<T>(
+  store: ParticipantStore,
+  decide: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await store.db.transaction().execute(decide);
+    } catch (error) {
+      if (round >= maxRounds || !(isUniqueViolation(error) || isTransientConflict(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
+    }
+  }
+}
+
+/**
+ * Locking reads on MySQL/MariaDB, so a decision reads the latest committed row and holds it until
+ * it commits; SQLite runs one write transaction at a time and has no FOR UPDATE.
+ */
+export function lockingRead(store: ParticipantStore) {
+  return <Q extends { forUpdate(): Q }>(query: Q): Q =>
+    store.dialect === 'mysql' ? query.forUpdate() : query;
+}
+
+/** The reply a participant sent per command, so a redelivered command is answered with the very same message. */
+export function replyLedger(participant: ParticipantName, now: () => number = Date.now) {
+  return {
+    async find(db: Kysely<Database>, messageId: string): Promise<Reply | undefined> {
+      const row = await db
+        .selectFrom('participant_replies')
+        .select('reply')
+        .where('participant', '=', participant)
+        .where('message_id', '=', messageId)
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.reply) as Reply) : undefined;
+    },
+    async record(db: Kysely<Database>, messageId: string, reply: Reply): Promise<void> {
+      await db
+        .insertInto('participant_replies')
+        .values({ participant, message_id: messageId, reply: JSON.stringify(reply), created_at: now() })
+        .execute();
+    },
+  };
+}
+
+/** A redelivery or a repeated command comes within minutes; a week is the inbox's window too. */
+export const replyRetentionMs = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes replies older than the retention, a bounded batch per run so no run holds locks for
+ * long; returns true while more are left. The reservations and charges themselves stay: they are
+ * the simulated stock and card gateway's records, as a real one keeps them.
+ */
+export function purgeOldReplies(store: ParticipantStore, now: () => number = Date.now, batchSize = 1000) {
+  return async (): Promise<boolean> => {
+    const before = now() - replyRetentionMs;
+    if (store.dialect === 'mysql') {
+      const result = await store.db
+        .deleteFrom('participant_replies')
+        .where('created_at', '<', before)
+        .limit(batchSize)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === batchSize;
+    }
+    // SQLite without its LIMIT extension deletes by rowid.
+    const result = await sql`delete from participant_replies where rowid in (
+      select rowid from participant_replies where created_at < ${before} limit ${batchSize})`.execute(
+      store.db,
+    );
+    return Number(result.numAffectedRows ?? 0) === batchSize;
+  };
+}

@@ -11,7 +11,6 @@ import {
   load,
   orderBody,
   placeOrders,
-  placeOrdersHonouringRetryAfter,
   placeOrdersPaced,
   readOutcomes,
 } from './lib/http-load.js';
@@ -344,27 +343,6 @@ export async function run(argv: string[]): Promise<void> {
       target: 'p99 ≤ 1000 ms',
       met: overloadLatency.p99 <= 1000,
     });
-    // The same overload from clients that wait as Retry-After asks: what the saga itself can
-    // confirm when refusals do not take the machine's two cores.
-    console.log(`Row 2 again: 50 clients honouring Retry-After for ${s.overload} s`);
-    const polite = await placeOrdersHonouringRetryAfter(url, tokenFor, { clients: 50, seconds: s.overload });
-    const politeOutcomes = await readOutcomes(url, adminToken, polite.ids, 300_000);
-    const politeWindow = (polite.result.endedAt - polite.result.startedAt) / 1000;
-    const politeConfirmed =
-      politeOutcomes.filter((o) => o.confirmedAt !== null && o.confirmedAt <= polite.result.endedAt).length /
-      politeWindow;
-    const politeLatency = confirmationLatency(politeOutcomes);
-    if (rawOneOrder) {
-      const ratio = politeConfirmed / rawOneOrder.perSecond;
-      result.push({
-        row: '2. saga saturation, clients honouring Retry-After: confirmed/s vs the raw one-order limit',
-        measured: `accepted ${(polite.ids.length / politeWindow).toFixed(0)}/s, confirmed ${politeConfirmed.toFixed(0)}/s, 503 ${((polite.result.statusCounts['503'] ?? 0) / politeWindow).toFixed(0)}/s; POST→CONFIRMED p50 ${politeLatency.p50} ms, p99 ${politeLatency.p99} ms`,
-        limit: `the same raw limit: ${rawOneOrder.perSecond.toFixed(0)} tx/s`,
-        ratio,
-        target: 'ratio ≥ 0.1',
-        met: ratio >= 0.1,
-      });
-    }
     result.push({
       row: '6. service RSS during saturation',
       measured: `peak ${(peakRss / 2 ** 20).toFixed(0)} MB`,

@@ -94,9 +94,9 @@ function orderPoster(baseUrl: string, tokenFor: (customer: string) => string) {
   const startedAt = Date.now();
   let n = 0;
 
-  /** One POST; resolves with its status and Retry-After (seconds), 0 on a transport error. */
+  /** One POST; resolves once it is answered or failed. */
   const post = () =>
-    new Promise<{ status: number; retryAfter: number }>((resolve) => {
+    new Promise<void>((resolve) => {
       const i = n++;
       const body = orderBody(i);
       const sentAt = performance.now();
@@ -127,13 +127,13 @@ function orderPoster(baseUrl: string, tokenFor: (customer: string) => string) {
               };
               orders.push({ id: order.id, customerId: order.customerId });
             }
-            resolve({ status, retryAfter: Number(res.headers['retry-after'] ?? 0) });
+            resolve();
           });
         },
       );
       req.on('error', () => {
         errors++;
-        resolve({ status: 0, retryAfter: 0 });
+        resolve();
       });
       req.end(body);
     });
@@ -184,29 +184,6 @@ export async function placeOrdersPaced(
     inFlight.push(poster.post());
   }
   await Promise.all(inFlight);
-  return poster.finish();
-}
-
-/**
- * `clients` customers POSTing orders one after another for `seconds`, each waiting as long as a
- * 503's Retry-After asks before its next try: an overload from clients that follow the protocol,
- * where autocannon's connections retry at once and the refusals take the machine.
- */
-export async function placeOrdersHonouringRetryAfter(
-  baseUrl: string,
-  tokenFor: (customer: string) => string,
-  options: { clients: number; seconds: number },
-) {
-  const poster = orderPoster(baseUrl, tokenFor);
-  const until = Date.now() + options.seconds * 1000;
-  await Promise.all(
-    Array.from({ length: options.clients }, async () => {
-      while (Date.now() < until) {
-        const { status, retryAfter } = await poster.post();
-        if (status === 503) await sleep(Math.min(retryAfter * 1000, until - Date.now()));
-      }
-    }),
-  );
   return poster.finish();
 }
 

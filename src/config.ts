@@ -110,7 +110,7 @@ export interface Config {
   };
   admission: {
     /**
-     * POST /api/orders answers 503 while more orders than this wait for their saga (PENDING), so
+     * POST /api/orders answers 503 once this many orders wait for their saga (PENDING), so
      * the service never accepts faster than it confirms; 0 turns the guard off.
      */
     sagaBacklogLimit: number;

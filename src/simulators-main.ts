@@ -3,6 +3,8 @@ import { connectDatabase } from './infrastructure/db/connection.js';
 import { migrateToLatest } from './infrastructure/db/migrate.js';
 import { isDatabaseUnavailable } from './infrastructure/db/sql-errors.js';
 import { createRabbitMqBus } from './infrastructure/messaging/rabbitmq-bus.js';
+import { traceBus } from './infrastructure/observability/traced-bus.js';
+import { createTracing } from './infrastructure/observability/tracing.js';
 import { rabbitMqUrl } from './infrastructure/messaging/rabbitmq-url.js';
 import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
 import { startSimulators } from './infrastructure/participants/start-simulators.js';
@@ -30,9 +32,15 @@ const rabbitmq = config.rabbitmq;
 if (!rabbitmq) process.exit(1);
 
 const logger = createLogger(config).child({ process: 'simulators' });
-const database = connectDatabase(config.database);
+// Their spans join the order's trace (the commands carry its traceparent) under a name of their own.
+const tracing = createTracing(
+  { ...config.tracing, serviceName: `${config.tracing.serviceName}-simulators` },
+  { logger: logger.child({ component: 'tracing' }) },
+);
+const { tracer } = tracing;
+const database = connectDatabase(config.database, { tracer });
 await migrateToLatest(database);
-const bus = await createRabbitMqBus({
+const rabbitBus = await createRabbitMqBus({
   url: rabbitMqUrl(rabbitmq),
   prefetch: rabbitmq.prefetch,
   maxAttempts: config.messaging.maxAttempts,
@@ -43,6 +51,7 @@ const bus = await createRabbitMqBus({
   namePrefix: rabbitmq.namePrefix,
   connectionName: `${rabbitmq.namePrefix}order-simulators`,
 });
+const bus = tracer ? traceBus(rabbitBus, tracer) : rabbitBus;
 const simulators = startSimulators(bus, { logger, store: database, ...simulatorOptions(config) });
 logger.info({ simulators: config.simulators }, 'simulators serving inventory and payment commands');
 
@@ -56,6 +65,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .close()
       .then(() => bus.close())
       .then(() => database.close())
+      .then(() => tracing.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => {

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createTracing } from '../../../src/infrastructure/observability/tracing.js';
 import { createLogger } from '../../../src/logger.js';
+import { requireMariaDb, requireRabbitMq } from '../../support/services.js';
+import { startSimulatorProcess } from '../../support/simulator-process.js';
 import { startTestService } from '../../support/test-service.js';
+import { adminConnection, deleteTopology, uniquePrefix } from '../messaging/rabbitmq-kit.js';
 
 interface Received {
   method: string;
@@ -85,6 +88,67 @@ describe('OTLP export to a local collector', () => {
     expect(bytes).toContain('orders-under-test');
     expect(bytes).toContain('POST /api/orders');
     expect(bytes).toContain('INSERT orders');
+  });
+});
+
+const connected = (await requireMariaDb()) && (await requireRabbitMq());
+
+describe.skipIf(!connected)('the simulator process exporting to a local collector', () => {
+  it('exports its spans as <service>-simulators, in the trace of the request that placed the order', async () => {
+    const collector = await localCollector();
+    const prefix = uniquePrefix();
+    const broker = {
+      RABBITMQ_HOST: process.env.RABBITMQ_HOST || '127.0.0.1',
+      RABBITMQ_PORT: process.env.RABBITMQ_PORT || '5672',
+      RABBITMQ_NAME_PREFIX: prefix,
+    };
+    const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: 'orders-under-test' };
+    const simulators = await startSimulatorProcess({ ENV: 'production', ...broker, ...otlp });
+    const running = await startTestService('mysql', { ...broker, ...otlp, SIMULATORS_EMBEDDED: 'false' });
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const placed = await running.service.app.inject({
+        method: 'POST',
+        url: '/api/orders',
+        headers: {
+          authorization: await running.bearer('c-sim-trace'),
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        },
+        payload: {
+          customerId: 'c-sim-trace',
+          items: [{ productId: 'sku-1', quantity: 1, price: 3 }],
+          shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
+        },
+      });
+      expect(placed.statusCode).toBe(201);
+      const status = async () =>
+        (
+          await running.service.app.inject({
+            url: `/api/orders/${placed.json().id}`,
+            headers: { authorization: await running.bearer('c-sim-trace') },
+          })
+        ).json().status;
+      await expect.poll(status, { timeout: 15_000 }).toBe('CONFIRMED');
+      // Stopping the process flushes the spans it still holds.
+      await simulators.stop();
+
+      const fromSimulators = collector.received
+        .map((request) => request.body)
+        .filter((body) => body.toString('latin1').includes('orders-under-test-simulators'));
+      expect(fromSimulators.length).toBeGreaterThan(0);
+      const bytes = Buffer.concat(fromSimulators);
+      // Protobuf keeps the trace id as its 16 raw bytes and strings as they are.
+      expect(bytes.includes(Buffer.from(traceId, 'hex')), 'spans in the request’s trace').toBe(true);
+      expect(bytes.toString('latin1')).toContain('process inventory.commands');
+      expect(bytes.toString('latin1')).toContain('process payment.commands');
+    } finally {
+      await running.stop();
+      await simulators.stop();
+      await collector.close();
+      const admin = adminConnection();
+      await deleteTopology(admin, prefix);
+      await admin.close();
+    }
   });
 });
 

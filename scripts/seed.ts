@@ -32,7 +32,7 @@ if (![count, batchSize, parallel].every((n) => Number.isSafeInteger(n) && n > 0)
   process.exit(1);
 }
 
-const database = connectDatabase(loadConfig().database);
+const database = connectDatabase(loadConfig(process.env, { verifiesTokens: false }).database);
 try {
   await migrateToLatest(database);
   const started = performance.now();

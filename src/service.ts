@@ -195,8 +195,8 @@ export async function createService(
   const runner = sagaRunner({ ...sagaDeps, uow, commitDeadline: stockCommitDeadline(fulfilmentDeps) });
   // A broker outage is ours, not the participants': it does not count against their deadlines.
   const outageWindow = brokerOutageWindow(bus, config.saga.stepTimeoutMs, now);
-  const sweepStockCommits = async () => {
-    const { claimed, swept } = await runner.sweepStockCommits(100);
+  const sweepStockCommits = async (deadlinesRunUntil: Date) => {
+    const { claimed, swept } = await runner.sweepStockCommits(100, deadlinesRunUntil);
     for (const { outcome, ...commit } of swept) {
       if (outcome === 'retried') {
         metrics.stockCommitRetries.inc();
@@ -214,8 +214,10 @@ export async function createService(
         'saga-timeouts',
         config.saga.sweepIntervalMs,
         async () => {
-          const more = (await runner.sweepTimeouts(100, outageWindow.sentBefore())) === 100;
-          return (await sweepStockCommits()) || more;
+          const until = outageWindow.deadlinesRunUntil();
+          const sentBefore = new Date(until.getTime() - config.saga.stepTimeoutMs);
+          const more = (await runner.sweepTimeouts(100, sentBefore)) === 100;
+          return (await sweepStockCommits(until)) || more;
         },
         logger,
       )

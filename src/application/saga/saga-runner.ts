@@ -155,12 +155,16 @@ export function sagaRunner(
 
     /**
      * Resends, or gives up on, shipments' stock commits whose attempt got no reply in time;
-     * returns what it did to each (at most `limit` timers are looked at).
+     * returns what it did to each (at most `limit` timers are looked at). Deadlines count up to
+     * `deadlinesRunUntil` (default now): a broker outage stops them.
      */
-    sweepStockCommits(limit: number): Promise<{ claimed: number; swept: SweptStockCommit[] }> {
+    sweepStockCommits(
+      limit: number,
+      deadlinesRunUntil?: Date,
+    ): Promise<{ claimed: number; swept: SweptStockCommit[] }> {
       return deps.uow.run(async (repositories) => {
         const now = deps.clock();
-        const due = await repositories.stockCommits.claimDue(now, limit);
+        const due = await repositories.stockCommits.claimDue(deadlinesRunUntil ?? now, limit);
         const swept: SweptStockCommit[] = [];
         for (const claimed of due) {
           const order = await repositories.orders.findByIdForUpdate(claimed.orderId);

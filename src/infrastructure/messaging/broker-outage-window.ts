@@ -1,13 +1,13 @@
 import type { MessageBus } from './bus.js';
 
 /**
- * Keeps the broker's outages out of the saga's step deadlines. A command confirmed just before
- * the broker went away reaches its participant, or the participant's reply reaches us, only once
- * the broker is back: a 45 s outage cancelled such orders as "timed out" although the participant
- * had answered within milliseconds. While the broker is unreachable, and for one step timeout after
- * it returns (time for redelivered commands and replies to arrive), only steps whose deadline
- * had already passed before the outage began are given up; every other step waits as if its
- * command had been sent when the broker returned.
+ * Keeps the broker's outages out of the participants' deadlines (saga steps, shipments' stock
+ * commits). A command confirmed just before the broker went away reaches its participant, or the
+ * participant's reply reaches us, only once the broker is back: a 45 s outage cancelled such
+ * orders as "timed out" although the participant had answered within milliseconds. While the
+ * broker is unreachable, and for one step timeout after it returns (time for redelivered commands
+ * and replies to arrive), deadlines count only up to the moment the outage began: what was
+ * overdue then is given up, everything else waits.
  *
  * The connection state is sampled at each sweep; an outage is taken to start at the last sweep
  * that still saw the broker connected, so a step is never cut short by the sampling.
@@ -24,10 +24,9 @@ export function brokerOutageWindow(
   let backAt: number | null = null;
 
   return {
-    /** The cut-off for `sweepTimeouts`: steps whose command was sent before it are overdue. */
-    sentBefore(): Date {
+    /** The moment deadlines count up to: now, or the start of an outage still in its grace. */
+    deadlinesRunUntil(): Date {
       const at = now();
-      const ordinary = at - stepTimeoutMs;
       if (bus.connectionState() === 'connected') {
         if (protectedSince !== null && backAt === null) backAt = at;
         if (backAt !== null && at - backAt >= stepTimeoutMs) {
@@ -40,9 +39,7 @@ export function brokerOutageWindow(
         if (protectedSince === null) protectedSince = lastSeenConnected ?? at;
         backAt = null;
       }
-      return new Date(
-        protectedSince === null ? ordinary : Math.min(ordinary, protectedSince - stepTimeoutMs),
-      );
+      return new Date(protectedSince === null ? at : Math.min(at, protectedSince));
     },
   };
 }

@@ -35,6 +35,9 @@ const shapes = [
       start: () =>
         startTestService('mysql', {
           ...timing(1_000),
+          // The sweeper's first pass may run before the broker connection is up, which counts as
+          // an outage: deadlines then wait one step timeout after the connection (the default 30 s).
+          SAGA_STEP_TIMEOUT_MS: '10000',
           RABBITMQ_HOST: process.env.RABBITMQ_HOST || '127.0.0.1',
           RABBITMQ_PORT: process.env.RABBITMQ_PORT || '5672',
           RABBITMQ_NAME_PREFIX: prefix,

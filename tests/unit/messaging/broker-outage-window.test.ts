@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { brokerOutageWindow } from '../../../src/infrastructure/messaging/broker-outage-window.js';
 
-describe('broker outage window (saga step deadlines)', () => {
+describe("broker outage window (participants' deadlines)", () => {
   const timeout = 30_000;
   const setup = () => {
     let state: 'connected' | 'connecting' | 'lost' = 'connected';
@@ -14,7 +14,8 @@ describe('broker outage window (saga step deadlines)', () => {
       },
       tick: (ms: number) => {
         at += ms;
-        return window.sentBefore().getTime();
+        // As the saga sweep uses it: steps whose command was sent before this are overdue.
+        return window.deadlinesRunUntil().getTime() - timeout;
       },
       now: () => at,
     };
@@ -53,5 +54,23 @@ describe('broker outage window (saga step deadlines)', () => {
     set('connected');
     tick(1_000);
     expect(tick(timeout)).toBe(now() - timeout);
+  });
+
+  it('stops the clock of every deadline (stock commits too) at the start of the outage, whatever its length', () => {
+    let state: 'connected' | 'lost' = 'connected';
+    let at = 5_000_000;
+    const window = brokerOutageWindow({ connectionState: () => state }, timeout, () => at);
+    expect(window.deadlinesRunUntil().getTime()).toBe(at);
+    const outageStart = at;
+    state = 'lost';
+    at += 120_000;
+    // A stock commit whose attempt waits 60 s is not due at a 120 s outage's end: its clock stopped.
+    expect(window.deadlinesRunUntil().getTime()).toBe(outageStart);
+    state = 'connected';
+    at += 1_000;
+    // Back, but redelivered commands and replies get a step timeout before the clock runs again.
+    expect(window.deadlinesRunUntil().getTime()).toBe(outageStart);
+    at += timeout;
+    expect(window.deadlinesRunUntil().getTime()).toBe(at);
   });
 });

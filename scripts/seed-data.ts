@@ -178,13 +178,28 @@ function lifecycle(order: Order, createdAt: number, endMs: number, next: () => n
   }
   if (age < 6 * hour) return;
   order.changeStatus({ to: 'PROCESSING', actor: 'service', now: at(4 * hour) });
+  const tracking = `1Z${order.id.replaceAll('-', '').slice(-16).toUpperCase()}`;
+  // One order in ten with several lines ships its first line ahead in a box of its own; the
+  // younger ones are still waiting for the rest (fulfilment "partial").
+  const [first, second] = order.snapshot().items;
+  if (first && second && next() < 0.1) {
+    order.ship({
+      shipmentId: `shp-${order.id.slice(-12)}-1`,
+      items: [{ productId: first.productId, quantity: first.quantity }],
+      trackingNumber: `${tracking.slice(0, -1)}A`,
+      actor: 'service',
+      now: at(8 * hour),
+    });
+  }
   if (age < 2 * day) return;
-  order.changeStatus({
-    to: 'SHIPPED',
-    actor: 'service',
-    trackingNumber: `1Z${order.id.replaceAll('-', '').slice(-16).toUpperCase()}`,
-    now: at(day),
-  });
+  order.changeStatus({ to: 'SHIPPED', actor: 'service', trackingNumber: tracking, now: at(day) });
   if (age < 5 * day) return;
   order.changeStatus({ to: 'DELIVERED', actor: 'service', now: at(3 * day + Math.floor(next() * day)) });
+  // A few delivered orders get a fifth of their total back (a damaged item).
+  if (age > 6 * day && next() < 0.03) {
+    const refundId = `rfd-${order.id.slice(-12)}`;
+    const amountMinor = Math.max(1, Math.floor(order.snapshot().totalMinor / 5));
+    order.refund({ refundId, amountMinor, reason: 'damaged item', actor: 'admin', now: at(5 * day) });
+    order.settleRefund(refundId, 'SUCCEEDED', at(5 * day + hour));
+  }
 }

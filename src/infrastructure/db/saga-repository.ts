@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SagaRepository, SagaState } from '../../application/ports.js';
 import type { Dialect } from './connection.js';
+import { claimOrders } from './order-claims.js';
 import type { Database } from './schema.js';
 
 export interface QueuedSagas extends SagaRepository {
@@ -49,21 +50,7 @@ export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedS
         .orderBy('s.updated_at')
         .limit(limit)
         .execute();
-      if (dialect === 'sqlite' || due.length === 0) return due;
-      // Lock the orders (the saga's guard), skipping those another instance is working on.
-      const locked = await trx
-        .selectFrom('orders')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          due.map((row) => row.orderId),
-        )
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      const ids = new Set(locked.map((row) => row.id));
-      return due.filter((row) => ids.has(row.orderId));
+      return claimOrders(trx, dialect, due);
     },
 
     async flush() {

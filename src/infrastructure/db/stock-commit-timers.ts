@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { StockCommitTimer, StockCommitTimers } from '../../application/ports.js';
 import type { Dialect } from './connection.js';
+import { claimOrders } from './order-claims.js';
 import type { Database, StockCommitTimersTable } from './schema.js';
 
 export interface QueuedStockCommitTimers extends StockCommitTimers {
@@ -65,22 +66,7 @@ export function stockCommitTimers(trx: Kysely<Database>, dialect: Dialect): Queu
         .orderBy('t.updated_at')
         .limit(limit)
         .execute();
-      const timers = due.map(fromRow);
-      if (dialect === 'sqlite' || timers.length === 0) return timers;
-      // Lock the orders (the timers' guard), skipping those another instance is working on.
-      const locked = await trx
-        .selectFrom('orders')
-        .select('id')
-        .where(
-          'id',
-          'in',
-          timers.map((timer) => timer.orderId),
-        )
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      const ids = new Set(locked.map((row) => row.id));
-      return timers.filter((timer) => ids.has(timer.orderId));
+      return claimOrders(trx, dialect, due.map(fromRow));
     },
 
     async flush() {

@@ -19,6 +19,18 @@ const anOrder = {
 const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const callerTraceparent = `00-${callerTraceId}-00f067aa0ba902b7-01`;
 
+/** POSTs `anOrder` as a caller whose own trace the request continues (its `traceparent`). */
+async function placeTracedOrder(running: TestService) {
+  const created = await running.service.app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
+    payload: anOrder,
+  });
+  expect(created.statusCode).toBe(201);
+  return created;
+}
+
 interface Shape {
   name: string;
   kind: DatabaseKind;
@@ -66,13 +78,7 @@ describe.each(shapes)('one order is one trace: $name', (shape) => {
       const { app } = running.service;
       const amqp = shape.kind === 'mysql' ? await eventProbe(env.RABBITMQ_NAME_PREFIX as string) : null;
 
-      const created = await app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
-        payload: anOrder,
-      });
-      expect(created.statusCode).toBe(201);
+      const created = await placeTracedOrder(running);
       const orderId = created.json().id as string;
 
       // Confirmed means both participants' replies were handled by the saga.
@@ -148,13 +154,7 @@ describe('the outbox', () => {
     // No relay: the rows stay in the outbox, as they do when the broker is away.
     const running = await startTestService('sqlite', {}, { tracing, background: false });
     try {
-      const created = await running.service.app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
-        payload: anOrder,
-      });
-      expect(created.statusCode).toBe(201);
+      await placeTracedOrder(running);
       const rows = await running.service.database.db.selectFrom('outbox').select(['type', 'body']).execute();
       expect(rows.map((row) => row.type)).toEqual(
         expect.arrayContaining(['inventory.reserve', 'order.created']),
@@ -171,13 +171,7 @@ describe('with tracing off', () => {
   it('writes no trace context into the outbox, even for a request that sends a traceparent', async () => {
     const running = await startTestService('sqlite', {}, { background: false });
     try {
-      const created = await running.service.app.inject({
-        method: 'POST',
-        url: '/api/orders',
-        headers: { authorization: await running.bearer('c-trace'), traceparent: callerTraceparent },
-        payload: anOrder,
-      });
-      expect(created.statusCode).toBe(201);
+      await placeTracedOrder(running);
       const rows = await running.service.database.db.selectFrom('outbox').select('body').execute();
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(JSON.parse(row.body)).not.toHaveProperty('traceparent');

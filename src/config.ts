@@ -110,10 +110,12 @@ export interface Config {
   };
   admission: {
     /**
-     * POST /api/orders answers 503 once this many orders wait for their saga (PENDING), so
-     * the service never accepts faster than it confirms; 0 turns the guard off.
+     * Once this many orders wait for their saga (PENDING), POST /api/orders waits for room and then
+     * answers 503, so the service never accepts faster than it confirms; 0 turns the guard off.
      */
     sagaBacklogLimit: number;
+    /** How long a POST waits for room in a full backlog before its 503. */
+    sagaBacklogWaitMs: number;
   };
 }
 
@@ -256,6 +258,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     tracing: tracingConfig(read),
     admission: {
       sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 40, { min: 0, max: 100_000_000 }),
+      sagaBacklogWaitMs: read.int('SAGA_BACKLOG_WAIT_MS', 1_000, { min: 0, max: 60_000 }),
     },
   };
 }

@@ -131,6 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         await api.register(admission, {
           sagaBacklog: deps.sagaBacklog,
           limit: config.admission.sagaBacklogLimit,
+          maxWaitMs: config.admission.sagaBacklogWaitMs,
           routes: ['POST /api/orders'],
         });
       }

@@ -1,54 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface AdmissionOptions {
   /** Orders waiting for their saga (cached by the caller: it is asked on every guarded request). */
   sagaBacklog: () => Promise<{ pending: number; readAt: number }>;
-  /** Most orders waiting for their saga; a POST that would add one more is refused. 0 admits everything. */
+  /** Most orders waiting for their saga; a POST that would add one more waits or is refused. 0 admits everything. */
   limit: number;
+  /** How long a POST may wait for room in the backlog before it is refused; 0 refuses at once. */
+  maxWaitMs: number;
+  /** How often waiting requests look at the backlog again (the count's own cache decides how fresh it is). */
+  pollMs?: number;
   /** The routes to guard, as `METHOD /url` of the route's definition. */
   routes: readonly string[];
 }
 
 /** Long enough for the saga to finish a good share of its backlog, short enough to lose no customer. */
 const retryAfterSeconds = 1;
+/** Bounds the memory held by waiting requests under a flood; beyond it a POST is refused at once. */
+const maxWaiting = 1_000;
 
 /**
- * Back-pressure on the saga: while its backlog is at the limit, the guarded routes answer 503
- * with Retry-After before any work is done — right after the token check, before the body is read,
- * parsed or validated: under overload refusals outnumber admissions fifty to one, and refusals that
- * cost a full request took the CPU the saga needed to catch up. So the service never accepts orders
- * faster than it confirms them and the time to CONFIRMED stays bounded under overload. A backlog
- * that cannot be read admits the request: the use case then meets the same database and fails on
- * its own.
+ * Back-pressure on the saga: while its backlog is at the limit, a guarded request waits in line
+ * (oldest first) up to `maxWaitMs` for an order to leave the backlog, then answers 503 with
+ * Retry-After — before any work is done: right after the token check, before the body is read.
+ * So the service never accepts orders faster than it confirms them and the time to CONFIRMED stays
+ * bounded under overload. Waiting rather than refusing at once is what keeps the saga fed: clients
+ * that retry at once (most do, whatever Retry-After says) turned every refusal into another
+ * request, and at saturation ~6,000 refusals a second took the CPU the saga needed
+ * (docs/benchmarks.md). A backlog that cannot be read admits the request: the use case then meets
+ * the same database and fails on its own.
  */
 export default fp(
   async function admission(app: FastifyInstance, options: AdmissionOptions) {
     if (options.limit <= 0) return;
     const guarded = new Set(options.routes);
+    const pollMs = options.pollMs ?? 20;
     // Orders this instance admitted since the count it holds was read: a cached count stays the
     // same for its whole lifetime while a burst of POSTs each adds one order to the backlog.
     let countReadAt = 0;
     let admittedSinceCount = 0;
+    // Requests waiting for room, oldest first; one loop serves them all.
+    const line: Array<{ until: number; gone: () => boolean; settle: (backlog: number | null) => void }> = [];
+    let serving = false;
     // Refusals are logged once per episode (their responses are not logged one by one).
     let refusing = false;
-    app.addHook('onRequest', async (request, reply) => {
-      if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
+
+    /** The backlog with this request added if there is room (null: admitted), else its size. */
+    const tryAdmit = async (): Promise<number | null> => {
       const counted = await options.sagaBacklog().catch(() => null);
-      if (counted === null) return;
+      if (counted === null) return null;
       if (counted.readAt !== countReadAt) {
         countReadAt = counted.readAt;
         admittedSinceCount = 0;
       }
       const backlog = counted.pending + admittedSinceCount;
-      if (backlog < options.limit) {
-        admittedSinceCount += 1;
+      if (backlog >= options.limit) return backlog;
+      admittedSinceCount += 1;
+      return null;
+    };
+
+    const serveLine = async () => {
+      serving = true;
+      try {
+        while (line.length > 0) {
+          await sleep(pollMs);
+          let backlog: number | null = null;
+          while (line.length > 0) {
+            const head = line[0] as (typeof line)[number];
+            // A client that hung up while waiting takes no room from the ones still waiting.
+            backlog = head.gone() ? options.limit : await tryAdmit();
+            if (backlog !== null && Date.now() < head.until) break;
+            line.shift();
+            head.settle(backlog);
+          }
+        }
+      } finally {
+        serving = false;
+      }
+    };
+
+    const admit = async (gone: () => boolean): Promise<number | null> => {
+      // Behind others already waiting, a newcomer waits its turn even if a slot has just opened.
+      const backlog = line.length === 0 ? await tryAdmit() : options.limit;
+      if (backlog === null || options.maxWaitMs <= 0 || line.length >= maxWaiting) return backlog;
+      return new Promise((settle) => {
+        line.push({ until: Date.now() + options.maxWaitMs, gone, settle });
+        if (!serving) void serveLine();
+      });
+    };
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
+      const backlog = await admit(() => request.raw.destroyed);
+      if (backlog === null) {
         if (refusing) {
           refusing = false;
-          app.log.info(
-            { backlog, limit: options.limit },
-            'saga backlog under its limit: admitting orders again',
-          );
+          app.log.info({ limit: options.limit }, 'saga backlog under its limit: admitting orders again');
         }
         return;
       }

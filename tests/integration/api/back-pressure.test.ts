@@ -5,11 +5,13 @@ import { type Api, databases, expectProblem, orderBody, startApi } from './api-k
 // Load shedding (@fastify/under-pressure) answers 503 too when a busy machine delays the event
 // loop; it is held off here so that every 503 these tests see is the saga backlog's.
 const noShedding = { HEALTH_EVENT_LOOP_DELAY_MS: '600000', HEALTH_MEMORY_LIMIT_MB: '1048576' };
+// Refused at once, without waiting for room (SAGA_BACKLOG_WAIT_MS): the refusal itself is tested.
+const refuseAtOnce = { SAGA_BACKLOG_WAIT_MS: '0', ...noShedding };
 describe.each(databases)('back-pressure on POST /api/orders on %s', (kind, available) => {
   let api: Api;
   beforeAll(async () => {
     if (available)
-      api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '2', ...noShedding } });
+      api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '2', ...refuseAtOnce } });
   });
   afterAll(async () => api?.close());
   const customer = () => api.as('123');
@@ -22,7 +24,7 @@ describe.each(databases)('back-pressure on POST /api/orders on %s', (kind, avail
   it.skipIf(!available)(
     'answers 503 problem+json with Retry-After over the limit, and stores nothing',
     async () => {
-      // The backlog is counted at most every 250 ms, so orders may be accepted until the count
+      // The backlog count is cached for a moment, so orders may be accepted until the count
       // catches up; each one only deepens the backlog.
       await expect
         .poll(async () => (await customer().request('POST', '/api/orders', orderBody())).statusCode, {
@@ -66,21 +68,68 @@ describe.each(databases)('the backlog limit under a burst on %s', (kind, availab
   let api: Api;
   beforeAll(async () => {
     if (available)
-      api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '3', ...noShedding } });
+      api = await startApi(kind, { saga: false, env: { SAGA_BACKLOG_LIMIT: '3', ...refuseAtOnce } });
   });
   afterAll(async () => api?.close());
 
   it.skipIf(!available)(
     'admits exactly SAGA_BACKLOG_LIMIT orders, however fast they arrive after the count was read',
     async () => {
-      // Ten POSTs well inside the 250 ms the backlog count is cached for: each one admitted is
-      // counted against the cached figure, so the burst cannot overshoot the limit.
+      // Each one admitted is counted against the cached figure until the count is read again,
+      // so a burst inside the cache's lifetime cannot overshoot the limit.
       const statuses: number[] = [];
       for (let i = 0; i < 10; i += 1)
         statuses.push((await api.as('123').request('POST', '/api/orders', orderBody())).statusCode);
       expect(statuses.filter((status) => status === 201)).toHaveLength(3);
       expect(statuses.filter((status) => status === 503)).toHaveLength(7);
       expect((await api.counts()).orders).toBe(3);
+    },
+  );
+});
+
+describe.each(databases)('a POST over the limit waits for room on %s', (kind, available) => {
+  let api: Api;
+  beforeAll(async () => {
+    if (available)
+      api = await startApi(kind, {
+        saga: false,
+        env: { SAGA_BACKLOG_LIMIT: '1', SAGA_BACKLOG_WAIT_MS: '600', ...noShedding },
+      });
+  });
+  afterAll(async () => api?.close());
+
+  it.skipIf(!available)(
+    'is admitted as soon as an order leaves the backlog, and the excess waits its turn',
+    async () => {
+      const first = await api.as('123').placeOrder(orderBody());
+      let answered = false;
+      const waiting = api
+        .as('123')
+        .request('POST', '/api/orders', orderBody())
+        .finally(() => {
+          answered = true;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(answered, 'the second POST waits while the backlog is full').toBe(false);
+      const cancelled = await api
+        .as('ops', 'admin')
+        .setStatus(first.id, { status: 'CANCELLED', reason: 'test' });
+      expect(cancelled.statusCode).toBe(200);
+      expect((await waiting).statusCode).toBe(201);
+      expect((await api.counts()).orders).toBe(2);
+    },
+  );
+
+  it.skipIf(!available)(
+    'answers 503 with Retry-After once SAGA_BACKLOG_WAIT_MS has passed, and stores nothing',
+    async () => {
+      const before = await api.counts();
+      const started = Date.now();
+      const refused = await api.as('123').request('POST', '/api/orders', orderBody());
+      expectProblem(refused, 503);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+      expect(await api.counts()).toEqual(before);
     },
   );
 });

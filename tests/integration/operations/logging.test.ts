@@ -108,6 +108,7 @@ describe('logs under back-pressure', () => {
     SQLITE_PATH: ':memory:',
     LOG_LEVEL: 'info',
     SAGA_BACKLOG_LIMIT: '1',
+    SAGA_BACKLOG_WAIT_MS: '0',
   });
   let service: Service;
   beforeAll(async () => {

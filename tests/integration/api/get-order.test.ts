@@ -35,18 +35,21 @@ describe.each(databases)('GET /api/orders/{orderId} on %s', (kind, available) =>
   });
 
   // Reads that arrive together share one query (order-queries.ts); each must still get its own answer.
-  it.skipIf(!available)('answers concurrent reads each with its own order, or 404 for others’ and unknown ones', async () => {
-    const theirs = (await api.as('456').placeOrder(orderBody({ customerId: '456' }))).id;
-    const unknown = '01900000-0000-7000-8000-000000000001';
-    const asked = Array.from({ length: 30 }, (_, i) => [orderId, theirs, unknown][i % 3] as string);
-    const answers = await Promise.all(asked.map((id) => api.as('123').getOrder(id)));
-    answers.forEach((response, i) => {
-      if (asked[i] === orderId) expect(response.json()).toMatchObject({ id: orderId, customerId: '123' });
-      else expectProblem(response, 404);
-    });
-    const theirsRead = await Promise.all([api.as('456').getOrder(theirs), api.as('123').getOrder(orderId)]);
-    expect(theirsRead.map((response) => response.json().id)).toEqual([theirs, orderId]);
-  });
+  it.skipIf(!available)(
+    'answers concurrent reads each with its own order, or 404 for others’ and unknown ones',
+    async () => {
+      const theirs = (await api.as('456').placeOrder(orderBody({ customerId: '456' }))).id;
+      const unknown = '01900000-0000-7000-8000-000000000001';
+      const asked = Array.from({ length: 30 }, (_, i) => [orderId, theirs, unknown][i % 3] as string);
+      const answers = await Promise.all(asked.map((id) => api.as('123').getOrder(id)));
+      answers.forEach((response, i) => {
+        if (asked[i] === orderId) expect(response.json()).toMatchObject({ id: orderId, customerId: '123' });
+        else expectProblem(response, 404);
+      });
+      const theirsRead = await Promise.all([api.as('456').getOrder(theirs), api.as('123').getOrder(orderId)]);
+      expect(theirsRead.map((response) => response.json().id)).toEqual([theirs, orderId]);
+    },
+  );
 
   it.skipIf(!available)('answers 400 for an id that is not a UUID', async () => {
     const problem = expectProblem(await api.as('123').getOrder('not-an-id'), 400);

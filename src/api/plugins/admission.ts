@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface AdmissionOptions {
@@ -90,8 +90,7 @@ export default fp(
       });
     };
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
+    const guard: onRequestAsyncHookHandler = async (request, reply) => {
       const backlog = await admit(() => request.raw.destroyed);
       if (backlog === null) {
         if (refusing) {
@@ -109,6 +108,11 @@ export default fp(
         new Error(`${backlog} orders are waiting for payment and stock; retry in ${retryAfterSeconds} s`),
         { statusCode: 503, code: 'SAGA_BACKLOG_FULL' },
       );
+    };
+    // On the guarded routes only (after the scope's token check): every other request skips it.
+    app.addHook('onRoute', (route) => {
+      if (![route.method].flat().some((method) => guarded.has(`${method} ${route.url}`))) return;
+      route.onRequest = [...[route.onRequest ?? []].flat(), guard];
     });
   },
   { name: 'admission' },

@@ -35,29 +35,33 @@ export default fp(
       reply.send(new RequestDeadlineExceeded(deadlineMs));
     };
     // On the root, so this runs before the API scope's onRequest hooks (authentication, admission).
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const clock: Clock = { arrivedAt: Date.now(), spentBeforeBodyMs: 0 };
       clock.timer = setTimeout(expire(reply), deadlineMs);
       clock.timer.unref();
       clocks.set(request, clock);
+      done();
     });
     // The body is about to be read: the deadline pauses until it is in.
-    app.addHook('preParsing', async (request, _reply, payload) => {
+    app.addHook('preParsing', (request, _reply, payload, done) => {
       const clock = clocks.get(request);
       if (clock) {
         clearTimeout(clock.timer);
         clock.spentBeforeBodyMs = Date.now() - clock.arrivedAt;
       }
-      return payload;
+      done(null, payload);
     });
-    app.addHook('preValidation', async (request, reply) => {
+    app.addHook('preValidation', (request, reply, done) => {
       const clock = clocks.get(request);
-      if (!clock) return;
-      clock.timer = setTimeout(expire(reply), Math.max(0, deadlineMs - clock.spentBeforeBodyMs));
-      clock.timer.unref();
+      if (clock) {
+        clock.timer = setTimeout(expire(reply), Math.max(0, deadlineMs - clock.spentBeforeBodyMs));
+        clock.timer.unref();
+      }
+      done();
     });
-    app.addHook('onResponse', async (request) => {
+    app.addHook('onResponse', (request, _reply, done) => {
       clearTimeout(clocks.get(request)?.timer);
+      done();
     });
   },
   { name: 'deadline' },

@@ -24,17 +24,19 @@ export default fp(
     app.addHook('onClose', async () => {
       clearInterval(reaper);
     });
-    app.addHook('onRequest', async (_request, reply) => {
-      if (!closing) return;
+    app.addHook('onRequest', (_request, reply, done) => {
+      if (!closing) return done();
       reply.header('retry-after', String(retryAfterSeconds));
-      throw Object.assign(new Error('This instance is shutting down; retry on another one'), {
-        statusCode: 503,
-        code: 'SHUTTING_DOWN',
-      });
+      done(
+        Object.assign(new Error('This instance is shutting down; retry on another one'), {
+          statusCode: 503,
+          code: 'SHUTTING_DOWN',
+        }),
+      );
     });
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (closing) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'draining' },

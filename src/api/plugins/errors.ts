@@ -229,7 +229,7 @@ export default fp(
       } else request.log.error({ err: error }, 'unhandled error');
       return sendProblem(request, reply, body);
     });
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const quietMs = Date.now() - lastUnavailableAt;
       if (
         outageSince !== null &&
@@ -240,6 +240,7 @@ export default fp(
         request.log.warn({ outageMs: Date.now() - outageSince }, 'database available again');
         outageSince = null;
       }
+      done();
     });
     // Fastify answers 404 for a known path with an unsupported method; HTTP says 405 with
     // `Allow`. A second router of the same kind as Fastify's knows every path and its methods.

@@ -20,20 +20,21 @@ const problemPrefix = 'urn:problem:';
  */
 export default fp(
   async function metricsPlugin(app: FastifyInstance, { registry, metrics }: MetricsPluginOptions) {
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       const contentType = String(reply.getHeader('content-type') ?? '');
       if (contentType.startsWith('application/problem+json') && typeof payload === 'string') {
         metrics.errors.inc({ kind: problemKind(payload) });
       }
-      return payload;
+      done(null, payload);
     });
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.httpDuration.observe(
         { method: request.method, route, status_code: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     app.get(

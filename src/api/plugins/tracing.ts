@@ -58,14 +58,16 @@ export default fp(
       spans.get(request)?.recordException(error);
     });
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const span = spans.get(request);
-      if (!span) return;
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.statusCode);
-      // Client errors are the caller's; only a server error marks the span failed (HTTP semconv).
-      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      spans.delete(request);
+      if (span) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.statusCode);
+        // Client errors are the caller's; only a server error marks the span failed (HTTP semconv).
+        if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        spans.delete(request);
+      }
+      done();
     });
 
     app.addHook('onRequestAbort', async (request) => {

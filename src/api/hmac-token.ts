@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** Why a token was refused; auth.ts turns it into the 401's description. */
 export class TokenRejected extends Error {
@@ -38,7 +39,14 @@ export function hmacTokenVerifier(options: HmacTokenOptions): (token: string) =>
   const now = options.now ?? Date.now;
   const tolerance = options.clockToleranceSeconds;
 
-  return (token) => {
+  // Tokens whose signature checked out, with their decoded claims: a client sends the same token
+  // with every request until it expires, and the HMAC and the two base64url-JSON decodes were
+  // 7 % of the service's CPU under GET load. Keyed by the whole token, signature included, so only
+  // the very same bytes hit; the claims are checked against the clock on every use all the same.
+  const signed = new LRUCache<string, Readonly<JWTPayload>>({ max: 5_000 });
+  const signedClaims = (token: string): Readonly<JWTPayload> => {
+    const cached = signed.get(token);
+    if (cached) return cached;
     const [header, payload, signature, extra] = token.split('.');
     if (header === undefined || payload === undefined || signature === undefined || extra !== undefined)
       throw new TokenRejected('malformed');
@@ -52,8 +60,13 @@ export function hmacTokenVerifier(options: HmacTokenOptions): (token: string) =>
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new TokenRejected('signature');
+    const claims = Object.freeze(decodeJson(payload) as JWTPayload);
+    signed.set(token, claims);
+    return claims;
+  };
 
-    const claims = decodeJson(payload) as JWTPayload;
+  return (token) => {
+    const claims = signedClaims(token);
     const seconds = Math.floor(now() / 1000);
     if (typeof claims.exp !== 'number') throw new TokenRejected('claim', 'exp');
     if (claims.exp <= seconds - tolerance) throw new TokenRejected('expired');

@@ -43,6 +43,31 @@ describe('HMAC token verification', () => {
     expect(rejection(handMade({ alg: 'HS256' }, { sub: 'a', exp: seconds - 4 }))).toBeNull();
   });
 
+  it('refuses a token it accepted before once it has expired: the clock is checked on every use', () => {
+    let clock = now;
+    const verifyAt = hmacTokenVerifier({
+      secret,
+      algorithms: ['HS256'],
+      clockToleranceSeconds: 0,
+      now: () => clock,
+    });
+    const token = handMade({ alg: 'HS256' }, { sub: 'a', exp: seconds + 60, nbf: seconds + 10 });
+    expect(() => verifyAt(token)).toThrow(TokenRejected);
+    clock = now + 20_000;
+    expect(verifyAt(token)).toMatchObject({ sub: 'a' });
+    expect(verifyAt(token)).toMatchObject({ sub: 'a' });
+    clock = now + 61_000;
+    expect(() => verifyAt(token)).toThrow('expired');
+  });
+
+  it('refuses a forged copy of a token it accepted before', () => {
+    const token = handMade({ alg: 'HS256' }, { sub: 'a', exp: seconds + 60 });
+    expect(rejection(token)).toBeNull();
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${encode({ sub: 'admin', roles: ['admin'], exp: seconds + 60 })}.${signature}`;
+    expect(rejection(forged)).toEqual(['signature', 'signature']);
+  });
+
   it('refuses a token whose nbf is still in the future', () => {
     expect(rejection(handMade({ alg: 'HS256' }, { sub: 'a', exp: seconds + 60, nbf: seconds + 60 }))).toEqual(
       ['claim', 'nbf'],

@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // The draining plugin answers requests that arrive while closing, as problem+json with Retry-After.
     return503OnClosing: false,
     // One line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A caller's request id is kept when it is sane, so logs join up across services.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

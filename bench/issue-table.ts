@@ -15,7 +15,7 @@ import {
   readOutcomes,
 } from './lib/http-load.js';
 import { brokerHopLatency, commitLatency, floorMs, stepsToConfirmed } from './lib/latency-floor.js';
-import { type Child, runNode, startNode, waitUntilUp } from './lib/processes.js';
+import { buildDist, type Child, deployedService, runNode, startNode, waitUntilUp } from './lib/processes.js';
 import { amqpUrl, deleteBrokerNames } from './lib/rabbitmq.js';
 import {
   createScratchDatabase,
@@ -33,9 +33,10 @@ import { type Row, renderTable } from './lib/table.js';
 /**
  * `npm run bench` — issue 8's table in one run, each row beside its limit on this machine.
  *
- * Starts everything itself from a fresh clone: scratch MariaDB databases, a unique RabbitMQ name
- * prefix, the service (`node --import tsx src/main.ts`), the simulator process and the bare
- * baseline route, each as its own process; removes them afterwards. It talks to the service
+ * Starts everything itself from a fresh clone: it compiles dist/ as the image does, then scratch
+ * MariaDB databases, a unique RabbitMQ name prefix, the service as the Dockerfile's CMD runs it
+ * (`node <its V8 flags> dist/src/main.js`), the simulator process (`dist/src/simulators-main.js`)
+ * and the bare baseline route, each as its own process; removes them afterwards. It talks to the service
  * over HTTP only and to MariaDB with raw SQL, so it measures whatever the write path becomes.
  *
  * Flags: --quick (short runs, to check it works), --profile (service under --cpu-prof; the
@@ -43,7 +44,8 @@ import { type Row, renderTable } from './lib/table.js';
  * Variables: MYSQL_HOST/PORT/USER/PASSWORD (127.0.0.1:3306 root), RABBITMQ_HOST/PORT/USER/
  * PASSWORD (127.0.0.1:5672 guest). The service runs with its own defaults apart from what the
  * bench must set (production, RATE_LIMIT_MAX=0, its port, database and prefix); BENCH_SERVICE_ENV
- * adds more as `KEY=value,KEY=value`.
+ * adds more as `KEY=value,KEY=value` (a value may hold `=`); BENCH_NODE_ARGS adds Node/V8 flags to
+ * the service's own, space-separated (to try a flag before it goes into the Dockerfile).
  */
 export async function run(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
@@ -84,15 +86,21 @@ export async function run(argv: string[]): Promise<void> {
     (process.env.BENCH_SERVICE_ENV ?? '')
       .split(',')
       .filter(Boolean)
-      .map((pair) => pair.split('=', 2) as [string, string]),
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const),
   );
   const cleanup: Array<() => Promise<unknown>> = [];
   const started: Child[] = [];
+  console.log('Compiling dist/ (tsc -p tsconfig.build.json), as the image does');
+  await buildDist(runDir);
+  const deployed = deployedService();
+  console.log(
+    `The service runs as the Dockerfile's CMD: node ${[...deployed.nodeArgs, deployed.script].join(' ')}`,
+  );
   const startService = async (name: string, env: Record<string, string>) => {
     const port = await freePort();
     const service = startNode(
       name,
-      'src/main.ts',
+      deployed.script,
       {
         ENV: 'production',
         JWT_SECRET: secret,
@@ -103,9 +111,13 @@ export async function run(argv: string[]): Promise<void> {
         ...extra,
       },
       runDir,
-      profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
-        : [],
+      [
+        ...deployed.nodeArgs,
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ...(profile
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+          : []),
+      ],
     );
     started.push(service);
     const url = `http://127.0.0.1:${port}`;
@@ -115,7 +127,7 @@ export async function run(argv: string[]): Promise<void> {
   const migratedDatabase = async (purpose: string) => {
     const database = await createScratchDatabase(target, purpose);
     cleanup.push(() => dropDatabase(target, database));
-    await runNode(`migrate-${purpose}`, 'scripts/migrate.ts', { ...mysql(database) }, runDir);
+    await runNode(`migrate-${purpose}`, 'dist/scripts/migrate.js', { ...mysql(database) }, runDir);
     return database;
   };
 
@@ -198,7 +210,7 @@ export async function run(argv: string[]): Promise<void> {
     const connected = { ...mysql(database), ...rabbit, RABBITMQ_NAME_PREFIX: prefix };
     const simulators = startNode(
       'simulators',
-      'src/simulators-main.ts',
+      'dist/src/simulators-main.js',
       { ENV: 'production', ...connected },
       runDir,
     );

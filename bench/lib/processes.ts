@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * The processes a benchmark starts: the service (`node --import tsx src/main.ts`), the simulator
- * process, migrations and the bare baseline route. Each runs on this Node with its own
- * environment; its output goes to a file in the run's directory, so a slow reader never holds
- * the measured process back.
+ * The processes a benchmark starts: the service as the image runs it (compiled, `node <flags>
+ * dist/src/main.js`, see `deployedService`), the simulator process, migrations and the bare
+ * baseline route. Each runs on this Node with its own environment; its output goes to a file in
+ * the run's directory, so a slow reader never holds the measured process back. A `.ts` script
+ * runs through tsx, a `.js` one as it is.
  */
 export interface Child {
   name: string;
@@ -27,9 +28,11 @@ export function startNode(
   env: Record<string, string>,
   logDir: string,
   nodeArgs: string[] = [],
+  args: string[] = [],
 ): Child {
   const out = openSync(join(logDir, `${name}.log`), 'a');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', out, out],
@@ -61,9 +64,38 @@ export function startNode(
   };
 }
 
+/**
+ * The service's command line as the image runs it: the Dockerfile's `CMD ["node", …flags,
+ * "dist/src/main.js"]`, read from the Dockerfile itself, so the measured process is the deployed
+ * one (compiled code, the same V8 flags) and a flag changed there is the flag benchmarked.
+ */
+export function deployedService(): { nodeArgs: string[]; script: string } {
+  const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].at(-1)?.[1];
+  const argv: unknown = cmd ? JSON.parse(cmd) : undefined;
+  if (!Array.isArray(argv) || argv[0] !== 'node' || !argv.every((arg) => typeof arg === 'string')) {
+    throw new Error(`The Dockerfile's CMD is not ["node", …, script]: ${cmd}`);
+  }
+  const [, ...rest] = argv as string[];
+  const script = rest.pop();
+  if (!script?.endsWith('.js')) throw new Error(`The Dockerfile's CMD runs no compiled script: ${cmd}`);
+  return { nodeArgs: rest, script };
+}
+
+/** Compiles src/ and scripts/ into dist/ as the image's build stage does (`tsc -p tsconfig.build.json`). */
+export async function buildDist(logDir: string): Promise<void> {
+  await runNode('build', 'node_modules/typescript/bin/tsc', {}, logDir, ['-p', 'tsconfig.build.json']);
+}
+
 /** Runs a script to completion (migrations); fails with its log when it exits non-zero. */
-export async function runNode(name: string, script: string, env: Record<string, string>, logDir: string) {
-  const code = await startNode(name, script, env, logDir).exited;
+export async function runNode(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logDir: string,
+  args: string[] = [],
+) {
+  const code = await startNode(name, script, env, logDir, [], args).exited;
   if (code !== 0) throw new Error(`${name} failed:\n${readFileSync(join(logDir, `${name}.log`), 'utf8')}`);
 }
 

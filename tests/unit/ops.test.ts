@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { deployedService } from '../../bench/lib/processes.js';
 
 const run = promisify(execFile);
 
@@ -45,5 +46,17 @@ describe('the Grafana dashboard in ops/grafana-dashboard.json', () => {
   it('has a stable uid and a query in every panel', () => {
     expect(dashboard.uid).toBe('order-service');
     expect(dashboard.panels.every((panel) => panel.targets.length > 0)).toBe(true);
+  });
+});
+
+describe('how the service is started', () => {
+  it('npm start runs node with the same V8 heap flags as the image (the Dockerfile CMD the bench measures)', () => {
+    const deployed = deployedService();
+    expect(deployed.script).toBe('dist/src/main.js');
+    expect(deployed.nodeArgs).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^--max-semi-space-size=\d+$/)]),
+    );
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+    expect(scripts.start).toBe(`node ${deployed.nodeArgs.join(' ')} --import tsx src/main.ts`);
   });
 });

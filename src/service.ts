@@ -297,10 +297,13 @@ export async function createService(
     },
     orderStream: { feed: orderFeed, heartbeatMs: config.console.sseHeartbeatMs },
     operations: { registry, metrics, readiness },
-    // Refreshed at most every 25 ms however many POSTs ask: one indexed count over the PENDING
-    // orders (at most about SAGA_BACKLOG_LIMIT of them), fresh enough that POSTs waiting for room
-    // get it as soon as the saga makes it.
-    sagaBacklog: cachedProbe(sagaBacklog(database.db), { ttlMs: 25, timeoutMs: 1_000 }),
+    // One indexed count over the PENDING orders (at most about SAGA_BACKLOG_LIMIT of them): for
+    // arriving POSTs at most every 250 ms however many ask, and every 25 ms while POSTs wait in
+    // line for room, so they get it as soon as the saga makes it.
+    sagaBacklog: {
+      forArrivals: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
+      forWaiting: cachedProbe(sagaBacklog(database.db), { ttlMs: 25, timeoutMs: 1_000 }),
+    },
     observeResponse: options.observeResponse,
     tracer,
   });

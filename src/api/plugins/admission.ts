@@ -3,16 +3,25 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface AdmissionOptions {
-  /** Orders waiting for their saga (cached by the caller: it is asked on every guarded request). */
-  sagaBacklog: () => Promise<{ pending: number; readAt: number }>;
+  /**
+   * Orders waiting for their saga, counted at most as often as each reader needs (cached by the
+   * caller): an arriving POST can use an older count than the requests waiting in line for room,
+   * which look again every `pollMs`.
+   */
+  sagaBacklog: { forArrivals: () => Promise<SagaBacklog>; forWaiting: () => Promise<SagaBacklog> };
   /** Most orders waiting for their saga; a POST that would add one more waits or is refused. 0 admits everything. */
   limit: number;
   /** How long a POST may wait for room in the backlog before it is refused; 0 refuses at once. */
   maxWaitMs: number;
-  /** How often waiting requests look at the backlog again (the count's own cache decides how fresh it is). */
+  /** How often waiting requests look at the backlog again. */
   pollMs?: number;
   /** The routes to guard, as `METHOD /url` of the route's definition. */
   routes: readonly string[];
+}
+
+interface SagaBacklog {
+  pending: number;
+  readAt: number;
 }
 
 /** Long enough for the saga to finish a good share of its backlog, short enough to lose no customer. */
@@ -36,9 +45,9 @@ export default fp(
     if (options.limit <= 0) return;
     const guarded = new Set(options.routes);
     const pollMs = options.pollMs ?? 20;
-    // Orders this instance admitted since the count it holds was read: a cached count stays the
-    // same for its whole lifetime while a burst of POSTs each adds one order to the backlog.
-    let countReadAt = 0;
+    // The newest count seen, and the orders this instance admitted since it was read: a cached
+    // count stays the same for its whole lifetime while a burst of POSTs each adds one order.
+    let latest: SagaBacklog | null = null;
     let admittedSinceCount = 0;
     // Requests waiting for room, oldest first; one loop serves them all.
     const line: Array<{ until: number; gone: () => boolean; settle: (backlog: number | null) => void }> = [];
@@ -47,14 +56,15 @@ export default fp(
     let refusing = false;
 
     /** The backlog with this request added if there is room (null: admitted), else its size. */
-    const tryAdmit = async (): Promise<number | null> => {
-      const counted = await options.sagaBacklog().catch(() => null);
+    const tryAdmit = async (count: () => Promise<SagaBacklog>): Promise<number | null> => {
+      const counted = await count().catch(() => null);
       if (counted === null) return null;
-      if (counted.readAt !== countReadAt) {
-        countReadAt = counted.readAt;
+      // An older count than one already seen (the other reader's cache) tells nothing new.
+      if (!latest || counted.readAt > latest.readAt) {
+        latest = counted;
         admittedSinceCount = 0;
       }
-      const backlog = counted.pending + admittedSinceCount;
+      const backlog = latest.pending + admittedSinceCount;
       if (backlog >= options.limit) return backlog;
       admittedSinceCount += 1;
       return null;
@@ -69,7 +79,7 @@ export default fp(
           while (line.length > 0) {
             const head = line[0] as (typeof line)[number];
             // A client that hung up while waiting takes no room from the ones still waiting.
-            backlog = head.gone() ? options.limit : await tryAdmit();
+            backlog = head.gone() ? options.limit : await tryAdmit(options.sagaBacklog.forWaiting);
             if (backlog !== null && Date.now() < head.until) break;
             line.shift();
             head.settle(backlog);
@@ -82,7 +92,7 @@ export default fp(
 
     const admit = async (gone: () => boolean): Promise<number | null> => {
       // Behind others already waiting, a newcomer waits its turn even if a slot has just opened.
-      const backlog = line.length === 0 ? await tryAdmit() : options.limit;
+      const backlog = line.length === 0 ? await tryAdmit(options.sagaBacklog.forArrivals) : options.limit;
       if (backlog === null || options.maxWaitMs <= 0 || line.length >= maxWaiting) return backlog;
       return new Promise((settle) => {
         line.push({ until: Date.now() + options.maxWaitMs, gone, settle });

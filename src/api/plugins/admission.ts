@@ -21,7 +21,13 @@ export interface AdmissionOptions {
 
 interface SagaBacklog {
   pending: number;
+  /** When the count began: orders committed before then are in it. */
   readAt: number;
+}
+
+/** A request this instance admitted; its order may not be in a count until the request is over. */
+interface Admission {
+  finishedAt: number | null;
 }
 
 /** Long enough for the saga to finish a good share of its backlog, short enough to lose no customer. */
@@ -45,28 +51,43 @@ export default fp(
     if (options.limit <= 0) return;
     const guarded = new Set(options.routes);
     const pollMs = options.pollMs ?? 20;
-    // The newest count seen, and the orders this instance admitted since it was read: a cached
-    // count stays the same for its whole lifetime while a burst of POSTs each adds one order.
+    // The newest count seen, and the requests this instance admitted that it may not include: still
+    // running, or finished after the count began. A cached count stays the same for its whole
+    // lifetime while each admitted POST adds an order, and waiting requests read a new count every
+    // few milliseconds, before the orders admitted just before it have committed.
     let latest: SagaBacklog | null = null;
-    let admittedSinceCount = 0;
+    const admissions = new Set<Admission>();
+    const uncounted = (since: number) => {
+      let n = 0;
+      for (const admission of admissions) {
+        if (admission.finishedAt === null || admission.finishedAt >= since) n += 1;
+        else admissions.delete(admission);
+      }
+      return n;
+    };
     // Requests waiting for room, oldest first; one loop serves them all.
-    const line: Array<{ until: number; gone: () => boolean; settle: (backlog: number | null) => void }> = [];
+    const line: Array<{
+      until: number;
+      admission: Admission;
+      gone: () => boolean;
+      settle: (backlog: number | null) => void;
+    }> = [];
     let serving = false;
     // Refusals are logged once per episode (their responses are not logged one by one).
     let refusing = false;
 
-    /** The backlog with this request added if there is room (null: admitted), else its size. */
-    const tryAdmit = async (count: () => Promise<SagaBacklog>): Promise<number | null> => {
+    /** Admits the request if there is room (null), else answers the backlog's size. */
+    const tryAdmit = async (
+      count: () => Promise<SagaBacklog>,
+      admission: Admission,
+    ): Promise<number | null> => {
       const counted = await count().catch(() => null);
       if (counted === null) return null;
       // An older count than one already seen (the other reader's cache) tells nothing new.
-      if (!latest || counted.readAt > latest.readAt) {
-        latest = counted;
-        admittedSinceCount = 0;
-      }
-      const backlog = latest.pending + admittedSinceCount;
+      if (!latest || counted.readAt > latest.readAt) latest = counted;
+      const backlog = latest.pending + uncounted(latest.readAt);
       if (backlog >= options.limit) return backlog;
-      admittedSinceCount += 1;
+      admissions.add(admission);
       return null;
     };
 
@@ -75,11 +96,15 @@ export default fp(
       try {
         while (line.length > 0) {
           await sleep(pollMs);
-          let backlog: number | null = null;
           while (line.length > 0) {
             const head = line[0] as (typeof line)[number];
-            // A client that hung up while waiting takes no room from the ones still waiting.
-            backlog = head.gone() ? options.limit : await tryAdmit(options.sagaBacklog.forWaiting);
+            // A client that hung up while waiting leaves the line without taking a slot.
+            if (head.gone()) {
+              line.shift();
+              head.settle(options.limit);
+              continue;
+            }
+            const backlog = await tryAdmit(options.sagaBacklog.forWaiting, head.admission);
             if (backlog !== null && Date.now() < head.until) break;
             line.shift();
             head.settle(backlog);
@@ -90,18 +115,24 @@ export default fp(
       }
     };
 
-    const admit = async (gone: () => boolean): Promise<number | null> => {
+    const admit = async (admission: Admission, gone: () => boolean): Promise<number | null> => {
       // Behind others already waiting, a newcomer waits its turn even if a slot has just opened.
-      const backlog = line.length === 0 ? await tryAdmit(options.sagaBacklog.forArrivals) : options.limit;
+      const backlog =
+        line.length === 0 ? await tryAdmit(options.sagaBacklog.forArrivals, admission) : options.limit;
       if (backlog === null || options.maxWaitMs <= 0 || line.length >= maxWaiting) return backlog;
       return new Promise((settle) => {
-        line.push({ until: Date.now() + options.maxWaitMs, gone, settle });
+        line.push({ until: Date.now() + options.maxWaitMs, admission, gone, settle });
         if (!serving) void serveLine();
       });
     };
 
     const guard: onRequestAsyncHookHandler = async (request, reply) => {
-      const backlog = await admit(() => request.raw.destroyed);
+      const admission: Admission = { finishedAt: null };
+      // Answered or abandoned: from now on a count that begins will include its order, if any.
+      reply.raw.once('close', () => {
+        admission.finishedAt = Date.now();
+      });
+      const backlog = await admit(admission, () => request.raw.destroyed);
       if (backlog === null) {
         if (refusing) {
           refusing = false;

@@ -3,7 +3,7 @@ import type { Database } from '../schema.js';
 
 export interface SagaBacklog {
   pending: number;
-  /** When it was counted: tells a cached copy from a new count. */
+  /** When the count began: orders committed before then are in it. */
   readAt: number;
 }
 
@@ -14,11 +14,13 @@ export interface SagaBacklog {
  */
 export function sagaBacklog(db: Kysely<Database>, now: () => number = Date.now): () => Promise<SagaBacklog> {
   return async () => {
+    // The time the count begins: an order committed before it is counted, one after may not be.
+    const readAt = now();
     const row = await db
       .selectFrom('order_summaries')
       .select((eb) => eb.fn.countAll<number | string>().as('pending'))
       .where('status', '=', 'PENDING')
       .executeTakeFirstOrThrow();
-    return { pending: Number(row.pending), readAt: now() };
+    return { pending: Number(row.pending), readAt };
   };
 }

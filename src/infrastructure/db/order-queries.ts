@@ -12,8 +12,8 @@ import type { Database } from './schema.js';
  * Concurrent GETs share one query: every id asked for while the event loop handles one round of
  * ready sockets is read with a single `where id in (…)` just after it (setImmediate). With 50
  * connections a profile showed the service 42 % idle, each read waiting its turn for one of the
- * pool's connections, and MariaDB spending its CPU on per-statement overhead; nothing is cached,
- * so a read still starts after its request arrived.
+ * pool's connections (docs/benchmarks.md). Nothing is cached, so a read still starts after its
+ * request arrived.
  */
 export function orderQueries(db: Kysely<Database>): OrderQueries {
   const views = new DataLoader<string, { customerId: string; json: string } | undefined>(

@@ -34,8 +34,11 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const { db, dialect, bus, batchSize, leaseMs, now, logger } = options;
   const inFlight = new Set<Promise<void>>();
 
-  // Confirms arrive in bursts; their rows are marked sent together, one statement per burst.
-  const markSent = coalesced(async (messageIds: string[]) => {
+  // Rows confirmed within a few milliseconds of each other are marked sent by one statement: at
+  // saturation one per confirm burst was ~2.3 statements per order, each a round trip on the
+  // service's one thread. A mark that comes later costs nothing: the row is claimed until then,
+  // and a crash before it only republishes a message its consumer deduplicates.
+  const markSent = coalesced(markSentWindowMs, async (messageIds: string[]) => {
     await db
       .updateTable('outbox')
       .set({ sent_at: now(), claimed_until: null })
@@ -166,19 +169,24 @@ export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
 
 /** Most ids in one statement's IN list. */
 const maxBatch = 500;
+/** How long confirmed rows gather before they are marked sent together. */
+const markSentWindowMs = 20;
 
 /**
- * Gathers the ids handed to it during one turn of the event loop and writes them with one call
- * of `write` per `maxBatch`; each caller's promise settles with the write that carried its ids.
+ * Gathers the ids handed to it for `windowMs` after the first and writes them with one call of
+ * `write` per `maxBatch`; each caller's promise settles with the write that carried its ids.
  */
-function coalesced(write: (ids: string[]) => Promise<void>): (ids: readonly string[]) => Promise<void> {
+function coalesced(
+  windowMs: number,
+  write: (ids: string[]) => Promise<void>,
+): (ids: readonly string[]) => Promise<void> {
   let gathering: string[] | null = null;
   let written: Promise<void> = Promise.resolve();
   return (ids) => {
     if (gathering === null) {
       const batch: string[] = [];
       gathering = batch;
-      written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      written = new Promise<void>((resolve) => setTimeout(resolve, windowMs)).then(async () => {
         gathering = null;
         for (let start = 0; start < batch.length; start += maxBatch)
           await write(batch.slice(start, start + maxBatch));

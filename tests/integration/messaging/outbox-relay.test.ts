@@ -165,6 +165,41 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
     expect(statements).toHaveLength(1);
   });
 
+  it('marks confirms that arrive a few milliseconds apart sent with one statement too', async () => {
+    await t.service.database.db.deleteFrom('outbox').execute();
+    const ids = await addRows(4);
+    const statements: string[] = [];
+    const counting = t.service.database.db.withPlugin({
+      transformQuery: ({ node }) => {
+        if (node.kind === 'UpdateQueryNode') statements.push(node.kind);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const broker = heldBroker();
+    const relay = createOutboxRelay({
+      db: counting,
+      dialect: 'mysql',
+      bus: broker,
+      batchSize: 10,
+      leaseMs: 60_000,
+      now: Date.now,
+      logger: pino({ level: 'silent' }),
+    });
+    for (const id of ids) relay.publishCommitted(await messagesOf([id]));
+    await expect.poll(() => broker.waiting.length).toBe(4);
+    // Two confirms, then two more 5 ms later: separate turns of the event loop.
+    const [first, second, ...rest] = broker.waiting;
+    first?.confirm();
+    second?.confirm();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const { confirm } of rest) confirm();
+    await relay.drain();
+
+    expect(await sentAt(ids)).not.toContain(null);
+    expect(statements).toHaveLength(1);
+  });
+
   const messagesOf = async (ids: string[]): Promise<RoutedMessage[]> =>
     (
       await t.service.database.db

@@ -223,10 +223,11 @@ export async function createService(
       )
     : null;
 
-  const observePayment = paymentMetrics({ metrics, db: database.db, now });
+  const observePayment = paymentMetrics({ metrics, now });
   const replies = bus.consume(topology.replyQueue, async ({ envelope }) => {
-    const { outcome, unrequested } = await runner.handleReply(envelope);
-    await observePayment(envelope, outcome);
+    const handled = await runner.handleReply(envelope);
+    const { outcome, unrequested } = handled;
+    observePayment(envelope, handled);
     if (unrequested) {
       metrics.sagaUnrequestedEffects.inc({ type: unrequested.effect });
       logger.warn(

@@ -31,6 +31,8 @@ export interface SweptStockCommit {
 export interface HandledReply {
   outcome: ReplyOutcome | 'duplicate' | 'unknown-order';
   unrequested?: Decision['unrequested'];
+  /** When the saga sent the command this reply answers, if it was waiting for one. */
+  commandSentAt?: Date;
 }
 
 export interface SagaRunnerDeps {
@@ -101,11 +103,16 @@ export function sagaRunner(
     commitDeadline: (order: Order, timer: StockCommitTimer, now: Date) => CommitDeadlineDecision;
   },
 ) {
-  async function apply(repositories: Repositories, order: Order, input: SagaInput): Promise<Decision> {
+  async function apply(
+    repositories: Repositories,
+    order: Order,
+    input: SagaInput,
+  ): Promise<Decision & { commandSentAt?: Date }> {
     const saga = await repositories.sagas.find(order.id);
     const decision = deps.saga.decide(order, saga, input);
     persist(repositories, order, saga, decision, deps.clock());
-    return decision;
+    // The saga row is saved with the command it then waits for (persist), so its time is the command's.
+    return { ...decision, commandSentAt: saga?.updatedAt };
   }
 
   return {
@@ -118,7 +125,7 @@ export function sagaRunner(
           }
           const order = await repositories.orders.findByIdForUpdate(envelope.correlationId);
           if (!order) return { outcome: 'unknown-order' };
-          const { outcome, unrequested } = await apply(repositories, order, {
+          const { outcome, unrequested, commandSentAt } = await apply(repositories, order, {
             kind: 'reply',
             reply: envelope,
           });
@@ -126,7 +133,7 @@ export function sagaRunner(
           if (envelope.type === 'inventory.committed' && envelope.payload.shipmentId) {
             repositories.stockCommits.end(order.id, envelope.payload.shipmentId);
           }
-          return { outcome, unrequested };
+          return { outcome, unrequested, commandSentAt };
         },
         { causationId: envelope.messageId },
       );

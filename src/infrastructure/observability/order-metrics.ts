@@ -1,10 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Envelope } from '../../application/messaging/contract.js';
 import type { HandledReply } from '../../application/saga/saga-runner.js';
 
 import type { OrderState } from '../../domain/order.js';
 import type { Actor, OrderStatus } from '../../domain/order-status.js';
-import type { Database } from '../db/schema.js';
 import type { CommitObserver } from '../db/unit-of-work.js';
 import type { Metrics } from './metrics.js';
 
@@ -44,26 +42,18 @@ function sagaOutcome(order: Readonly<OrderState>, to: OrderStatus, by: Actor): s
 
 /**
  * Observes payment replies once the saga has applied them (a duplicate or an ignored late reply
- * does not count). The duration runs from the payment.process command, found by the reply's
- * causationId in the outbox (sent rows are kept an hour), to now; it is measured in whichever
- * instance handles the reply, not only the one that sent the command.
+ * does not count). The duration runs from the payment.process command (the saga row is saved with
+ * the command it waits for, in the same transaction) to now, in whichever instance handles the
+ * reply. It used to look the command up in the outbox: a query per payment, before the reply was
+ * acknowledged.
  */
-export function paymentMetrics(deps: { metrics: Metrics; db: Kysely<Database>; now: () => number }) {
-  const { metrics, db, now } = deps;
-  return async (reply: Envelope, outcome: HandledReply['outcome']): Promise<void> => {
-    if (outcome !== 'applied') return;
+export function paymentMetrics(deps: { metrics: Metrics; now: () => number }) {
+  const { metrics, now } = deps;
+  return (reply: Envelope, handled: HandledReply): void => {
+    if (handled.outcome !== 'applied') return;
     if (reply.type !== 'payment.succeeded' && reply.type !== 'payment.failed') return;
     metrics.paymentProcessing.inc({ outcome: reply.type === 'payment.succeeded' ? 'succeeded' : 'failed' });
-    if (!reply.causationId) return;
-    try {
-      const command = await db
-        .selectFrom('outbox')
-        .select('created_at')
-        .where('message_id', '=', reply.causationId)
-        .executeTakeFirst();
-      if (command) metrics.paymentDuration.observe(Math.max(0, now() - Number(command.created_at)) / 1000);
-    } catch {
-      // The reply is committed; failing its handler now would only redeliver a duplicate.
-    }
+    if (handled.commandSentAt)
+      metrics.paymentDuration.observe(Math.max(0, now() - handled.commandSentAt.getTime()) / 1000);
   };
 }

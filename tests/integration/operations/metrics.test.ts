@@ -53,6 +53,11 @@ describe('/metrics', () => {
     expect(delta('order_status_changes_total', { from: 'PENDING', to: 'CONFIRMED' })).toBe(1);
     expect(delta('payment_processing_total', { outcome: 'succeeded' })).toBe(1);
     expect(delta('payment_processing_duration_seconds_count')).toBe(1);
+    // From the payment command to its reply: part of the saga, never longer than all of it.
+    expect(delta('payment_processing_duration_seconds_sum')).toBeGreaterThanOrEqual(0);
+    expect(delta('payment_processing_duration_seconds_sum')).toBeLessThanOrEqual(
+      delta('saga_duration_seconds_sum'),
+    );
     expect(delta('saga_outcomes_total', { outcome: 'confirmed' })).toBe(1);
     expect(delta('saga_duration_seconds_count')).toBe(1);
     expect(

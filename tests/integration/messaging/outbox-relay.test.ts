@@ -47,9 +47,9 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
       .execute();
     return ids;
   };
-  const relayOn = (broker: ReturnType<typeof heldBroker>, leaseMs = 60_000) =>
+  const relayOn = (broker: ReturnType<typeof heldBroker>, leaseMs = 60_000, db = t.service.database.db) =>
     createOutboxRelay({
-      db: t.service.database.db,
+      db,
       dialect: 'mysql',
       bus: broker,
       batchSize: 10,
@@ -57,6 +57,18 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
       now: Date.now,
       logger: pino({ level: 'silent' }),
     });
+  /** The service's database, recording each UPDATE it runs. */
+  const countingUpdates = () => {
+    const statements: string[] = [];
+    const db = t.service.database.db.withPlugin({
+      transformQuery: ({ node }) => {
+        if (node.kind === 'UpdateQueryNode') statements.push(node.kind);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    return { db, statements };
+  };
   const sentAt = async (ids: string[]) =>
     (
       await t.service.database.db
@@ -137,24 +149,9 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
   it('marks the rows of confirms that arrive together sent with one statement', async () => {
     await t.service.database.db.deleteFrom('outbox').execute();
     const ids = await addRows(6);
-    const statements: string[] = [];
-    const counting = t.service.database.db.withPlugin({
-      transformQuery: ({ node }) => {
-        if (node.kind === 'UpdateQueryNode') statements.push(node.kind);
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
+    const { db, statements } = countingUpdates();
     const broker = heldBroker();
-    const relay = createOutboxRelay({
-      db: counting,
-      dialect: 'mysql',
-      bus: broker,
-      batchSize: 10,
-      leaseMs: 60_000,
-      now: Date.now,
-      logger: pino({ level: 'silent' }),
-    });
+    const relay = relayOn(broker, 60_000, db);
     // Three commits' fast paths, two messages each, whose confirms the broker sends back at once.
     for (let i = 0; i < ids.length; i += 2) relay.publishCommitted(await messagesOf(ids.slice(i, i + 2)));
     await expect.poll(() => broker.waiting.length).toBe(6);
@@ -168,24 +165,9 @@ describe.skipIf(!available)('the outbox relay on MariaDB', () => {
   it('marks confirms that arrive a few milliseconds apart sent with one statement too', async () => {
     await t.service.database.db.deleteFrom('outbox').execute();
     const ids = await addRows(4);
-    const statements: string[] = [];
-    const counting = t.service.database.db.withPlugin({
-      transformQuery: ({ node }) => {
-        if (node.kind === 'UpdateQueryNode') statements.push(node.kind);
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
+    const { db, statements } = countingUpdates();
     const broker = heldBroker();
-    const relay = createOutboxRelay({
-      db: counting,
-      dialect: 'mysql',
-      bus: broker,
-      batchSize: 10,
-      leaseMs: 60_000,
-      now: Date.now,
-      logger: pino({ level: 'silent' }),
-    });
+    const relay = relayOn(broker, 60_000, db);
     for (const id of ids) relay.publishCommitted(await messagesOf([id]));
     await expect.poll(() => broker.waiting.length).toBe(4);
     // Two confirms, then two more 5 ms later: separate turns of the event loop.

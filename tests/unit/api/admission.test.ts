@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import admission from '../../../src/api/plugins/admission.js';
@@ -24,7 +25,7 @@ describe('waiting for room in the saga backlog', () => {
     app.post('/orders', async (req) => {
       admitted.push(String(req.headers['x-name']));
       // A slow use case: its order is not in any count until it commits.
-      if (req.headers['x-slow']) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (req.headers['x-slow']) await sleep(200);
       return { ok: true };
     });
     app.get('/orders', async () => ({ ok: true }));
@@ -42,16 +43,16 @@ describe('waiting for room in the saga backlog', () => {
     const state = { pending: 1 };
     const { admitted, post } = await start(state, 5_000);
     const first = post('first');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const second = post('second');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(admitted).toEqual([]);
     state.pending = 0;
     expect((await first).status).toBe(200);
     expect(admitted).toEqual(['first']);
     // The first one's order now fills the backlog.
     state.pending = 1;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(admitted).toEqual(['first']);
     state.pending = 0;
     expect((await second).status).toBe(200);
@@ -62,14 +63,14 @@ describe('waiting for room in the saga backlog', () => {
     const state = { pending: 0 };
     const { admitted, post } = await start(state, 5_000);
     const slow = post('slow', true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const next = post('next');
     // Many recounts happen while the slow one runs; none of them sees its order.
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await sleep(120);
     expect(admitted).toEqual(['slow']);
     expect((await slow).status).toBe(200);
     state.pending = 1; // committed now
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(admitted).toEqual(['slow']);
     state.pending = 0;
     expect((await next).status).toBe(200);
@@ -88,11 +89,11 @@ describe('waiting for room in the saga backlog', () => {
     });
     gone.on('error', () => undefined);
     gone.end();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const waiting = post('waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     gone.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     state.pending = 0;
     expect((await waiting).status).toBe(200);
     expect(admitted).toEqual(['waiting']);

@@ -44,7 +44,7 @@ export interface AppDependencies {
   orderStream: OrderStreamOptions;
   fulfilment: FulfilmentRoutesOptions;
   operations: OperationsDependencies;
-  /** Orders waiting for their saga; POST /api/orders is refused once SAGA_BACKLOG_LIMIT orders wait. */
+  /** Orders waiting for their saga; POST /api/orders waits, then is refused, once SAGA_BACKLOG_LIMIT orders wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
   /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
   tracer?: Tracer | null;

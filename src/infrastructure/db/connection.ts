@@ -98,6 +98,10 @@ export function connectDatabase(config: Config['database'], { tracer }: ConnectO
       timezone: 'Z',
       supportBigNumbers: true,
       charset: 'utf8mb4',
+      // A transaction's closing writes go as one query (statement-batch.ts). Every statement is
+      // built by Kysely with its values as parameters, which mysql2 escapes; no SQL is pieced
+      // together from input, so a value cannot smuggle in a statement of its own.
+      multipleStatements: true,
     });
   const kysely = (host: string) =>
     new Kysely<Database>({

@@ -8,6 +8,7 @@ import type { Dialect } from './connection.js';
 import { outboxWriter } from './outbox-inbox.js';
 import type { Database, DeadLettersTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
+import { statementBatch } from './statement-batch.js';
 
 export interface DeadLetterStoreOptions {
   db: Kysely<Database>;
@@ -151,7 +152,9 @@ export function deadLetterStore({ db, dialect, now, newId }: DeadLetterStoreOpti
       if (original) await trx.deleteFrom('outbox').where('id', '=', original.id).execute();
       const outbox = outboxWriter(trx, now);
       outbox.add([{ exchange: row.exchange, routingKey: row.routing_key, envelope: decoded.envelope }]);
-      await outbox.flush();
+      const writes = statementBatch(trx, dialect);
+      outbox.flush(writes);
+      await writes.run();
       await audit(trx, row, 'replay', actor, `republished to ${row.exchange} ${row.routing_key}`);
       return toView(row);
     });

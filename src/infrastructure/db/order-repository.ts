@@ -6,15 +6,17 @@ import type { Dialect } from './connection.js';
 import { loadOrders } from './order-loader.js';
 import { toHistoryRows, toItemRows, toOrderRow } from './order-rows.js';
 import type { Database } from './schema.js';
+import type { StatementBatch } from './statement-batch.js';
 
 export interface TrackedOrders extends OrderRepository {
   /** The orders queued for writing, in the order they were first queued. */
   queued(): Order[];
   /**
-   * Writes every queued order once: new ones inserted, changed ones updated under the optimistic
-   * lock. Returns the orders it wrote (an unchanged one is not written).
+   * Queues the writes of every queued order, once each: new ones inserted, changed ones updated
+   * under the optimistic lock (checked when the batch runs). Returns the orders it wrote (an
+   * unchanged one is not written).
    */
-  flush(): Promise<Order[]>;
+  flush(writes: StatementBatch): Order[];
 }
 
 /**
@@ -29,36 +31,35 @@ export function orderRepository(trx: Kysely<Database>, dialect: Dialect): Tracke
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
     // Locks the row until commit; SQLite needs no lock because its writers are serialized.
-    const [state] = await loadOrders(trx, [id], { lock: lock && dialect === 'mysql' });
+    const [state] = await loadOrders(trx, dialect, [id], { lock: lock && dialect === 'mysql' });
     if (!state) return undefined;
     const order = Order.rehydrate(state);
     loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });
     return order;
   }
 
-  async function insert(order: Order): Promise<boolean> {
+  function insert(order: Order, writes: StatementBatch): boolean {
     const state = order.snapshot();
-    await trx.insertInto('orders').values(toOrderRow(state)).execute();
-    await trx.insertInto('order_items').values(toItemRows(state)).execute();
-    await trx.insertInto('order_status_history').values(toHistoryRows(state)).execute();
+    writes.add(trx.insertInto('orders').values(toOrderRow(state)));
+    writes.add(trx.insertInto('order_items').values(toItemRows(state)));
+    writes.add(trx.insertInto('order_status_history').values(toHistoryRows(state)));
     return true;
   }
 
-  async function update(order: Order): Promise<boolean> {
+  function update(order: Order, writes: StatementBatch): boolean {
     const before = loaded.get(order);
     if (!before) throw new Error('update() needs an order read through this repository');
     const state = order.snapshot();
     if (state.version === before.version) return false;
     const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = toOrderRow(state);
-    const result = await trx
-      .updateTable('orders')
-      .set(changes)
-      .where('id', '=', state.id)
-      .where('version', '=', before.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrencyConflict(state.id);
+    writes.add(
+      trx.updateTable('orders').set(changes).where('id', '=', state.id).where('version', '=', before.version),
+      (updated) => {
+        if (updated !== 1) throw new ConcurrencyConflict(state.id);
+      },
+    );
     const newHistory = toHistoryRows(state, before.historyLength);
-    if (newHistory.length > 0) await trx.insertInto('order_status_history').values(newHistory).execute();
+    if (newHistory.length > 0) writes.add(trx.insertInto('order_status_history').values(newHistory));
     return true;
   }
 
@@ -72,10 +73,10 @@ export function orderRepository(trx: Kysely<Database>, dialect: Dialect): Tracke
       if (!queue.has(order)) queue.set(order, 'update');
     },
     queued: () => [...queue.keys()],
-    async flush() {
+    flush(writes) {
       const written: Order[] = [];
       for (const [order, write] of queue) {
-        if (await (write === 'insert' ? insert(order) : update(order))) written.push(order);
+        if (write === 'insert' ? insert(order, writes) : update(order, writes)) written.push(order);
       }
       queue.clear();
       return written;

@@ -4,13 +4,14 @@ import type { Inbox, Outbox, Timeline, TimelineEntry } from '../../application/p
 import { withTraceparent } from '../observability/trace-context.js';
 import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
+import type { StatementBatch } from './statement-batch.js';
 
 export interface QueuedOutbox extends Outbox {
-  flush(): Promise<void>;
+  flush(writes: StatementBatch): void;
 }
 
 /**
- * Outbox rows of one unit of work, written with one multi-row INSERT at its end. `claimUntil`
+ * Outbox rows of one unit of work, written with one multi-row INSERT in its closing batch. `claimUntil`
  * (the relay's fast path) may claim the new rows for this instance, which then publishes them
  * right after commit; `written` collects what was inserted.
  */
@@ -42,15 +43,14 @@ export function outboxWriter(
       return Number(result.numDeletedRows) === 1;
     },
 
-    async flush() {
+    flush(writes) {
       if (queued.length === 0) return;
       const createdAt = now();
       // Written inside a request's or a reply's span, each message continues that trace.
       const messages = queued.map((message) => ({ ...message, envelope: withTraceparent(message.envelope) }));
       written.push(...messages);
-      await trx
-        .insertInto('outbox')
-        .values(
+      writes.add(
+        trx.insertInto('outbox').values(
           messages.map(({ exchange, routingKey, envelope }) => ({
             message_id: envelope.messageId,
             exchange,
@@ -63,15 +63,15 @@ export function outboxWriter(
             claimed_until: claimUntil,
             last_error: null,
           })),
-        )
-        .execute();
+        ),
+      );
       queued.length = 0;
     },
   };
 }
 
 export interface QueuedTimeline extends Timeline {
-  flush(): Promise<void>;
+  flush(writes: StatementBatch): void;
 }
 
 export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
@@ -80,11 +80,10 @@ export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
     add(orderId, entries) {
       for (const entry of entries) queued.push({ orderId, entry });
     },
-    async flush() {
+    flush(writes) {
       if (queued.length === 0) return;
-      await trx
-        .insertInto('order_timeline')
-        .values(
+      writes.add(
+        trx.insertInto('order_timeline').values(
           queued.map(({ orderId, entry }) => ({
             order_id: orderId,
             occurred_at: entry.at.getTime(),
@@ -93,8 +92,8 @@ export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
             message_id: entry.messageId,
             detail: entry.detail?.slice(0, 500) ?? null,
           })),
-        )
-        .execute();
+        ),
+      );
       queued.length = 0;
     },
   };

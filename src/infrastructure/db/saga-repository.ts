@@ -3,12 +3,13 @@ import type { SagaRepository, SagaState } from '../../application/ports.js';
 import type { Dialect } from './connection.js';
 import { claimOrders } from './order-claims.js';
 import type { Database } from './schema.js';
+import type { StatementBatch } from './statement-batch.js';
 
 export interface QueuedSagas extends SagaRepository {
-  flush(): Promise<void>;
+  flush(writes: StatementBatch): void;
 }
 
-/** Saga timer rows; writes are queued and done by `flush`, after the orders they belong to. */
+/** Saga timer rows; writes are queued and handed to the batch by `flush`, after the orders they belong to. */
 export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedSagas {
   const writes = new Map<string, SagaState | null>();
   const known = new Set<string>();
@@ -53,26 +54,26 @@ export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedS
       return claimOrders(trx, dialect, due);
     },
 
-    async flush() {
+    flush(batch) {
       for (const [orderId, saga] of writes) {
         if (saga === null) {
-          await trx.deleteFrom('saga_instances').where('order_id', '=', orderId).execute();
+          batch.add(trx.deleteFrom('saga_instances').where('order_id', '=', orderId));
         } else if (known.has(orderId)) {
-          await trx
-            .updateTable('saga_instances')
-            .set({ awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() })
-            .where('order_id', '=', orderId)
-            .execute();
+          batch.add(
+            trx
+              .updateTable('saga_instances')
+              .set({ awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() })
+              .where('order_id', '=', orderId),
+          );
         } else {
-          await trx
-            .insertInto('saga_instances')
-            .values({
+          batch.add(
+            trx.insertInto('saga_instances').values({
               order_id: orderId,
               awaiting_message_id: saga.awaitingMessageId,
               started_at: saga.startedAt.getTime(),
               updated_at: saga.updatedAt.getTime(),
-            })
-            .execute();
+            }),
+          );
           known.add(orderId);
         }
       }

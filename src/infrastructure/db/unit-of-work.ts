@@ -12,14 +12,19 @@ import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
 import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
+import { type StatementBatch, statementBatch } from './statement-batch.js';
 import { stockCommitTimers } from './stock-commit-timers.js';
 
-/** Keeps a read model in step with the write model, inside the same transaction. */
+/**
+ * Keeps a read model in step with the write model, inside the same transaction: queues its
+ * writes (built on `trx`) to go with the transaction's others.
+ */
 export type Projector = (
   trx: KyselyTransaction<Database>,
+  writes: StatementBatch,
   order: Readonly<OrderState>,
   events: readonly OrderEvent[],
-) => Promise<void>;
+) => void;
 
 /** What one committed transaction did to one order. */
 export interface CommittedChange {
@@ -64,9 +69,9 @@ const maxPolicyRounds = 10;
 
 /**
  * One database transaction per use case. When the work is done, the domain events of every order
- * it saved go to the policies, then everything is written in one pass: orders, saga rows, outbox
- * (commands and event messages), timeline, read model. A state change and its messages commit
- * together, and each order is written once.
+ * it saved go to the policies, then everything is written in one batch (one round trip on MySQL):
+ * orders, saga rows, outbox (commands and event messages), timeline, read model. A state change
+ * and its messages commit together, and each order is written once.
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, policies = [], projectors = [], maxAttempts = 3 } = options;
@@ -133,22 +138,26 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
           }
         }
 
-        const savedOrders = await orders.flush();
-        await idempotency.flush();
-        await sagas.flush();
-        await stockCommits.flush();
+        const writes = statementBatch(trx, dialect);
+        const savedOrders = orders.flush(writes);
+        sagas.flush(writes);
         for (const [order, events] of eventsOf) {
           if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
         }
-        await outbox.flush();
-        await timeline.flush();
+        outbox.flush(writes);
+        timeline.flush(writes);
         for (const order of savedOrders) {
           const state = order.snapshot();
           const events = eventsOf.get(order) ?? [];
           if (events.length > 0) changes.push({ order: state, events });
           // Also without events: a saga step changes what a read model shows of the order.
-          for (const project of projectors) await project(trx, state, events);
+          for (const project of projectors) project(trx, writes, state, events);
         }
+        await writes.run();
+        // Written on their own, after the batch: the stock-commit timer's upsert reads its own
+        // result, and a taken idempotency key must be told from the batch's other failures.
+        await stockCommits.flush();
+        await idempotency.flush();
         committing = true;
         return result;
       })

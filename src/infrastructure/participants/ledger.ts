@@ -3,6 +3,7 @@ import type { Reply } from '../../application/messaging/contract.js';
 import type { DatabaseHandle } from '../db/connection.js';
 import type { Database } from '../db/schema.js';
 import { isTransientConflict, isUniqueViolation } from '../db/sql-errors.js';
+import { type StatementBatch, statementBatch } from '../db/statement-batch.js';
 
 /** Where a simulated participant keeps what it did: the service's database (embedded) or its own. */
 export type ParticipantStore = Pick<DatabaseHandle, 'db' | 'dialect'>;
@@ -14,17 +15,23 @@ const maxRounds = 8;
 
 /**
  * Decides and records in one transaction, so what a participant did and the record of it commit
- * together or not at all. When a concurrent copy of the command claimed the same business key first
- * (a unique key) or the database aborted the transaction for a conflict, the whole decision runs
- * again from the start and then finds what the other copy recorded.
+ * together or not at all. Writes queued on `writes` are sent together once the decision is made.
+ * When a concurrent copy of the command claimed the same business key first (a unique key) or the
+ * database aborted the transaction for a conflict, the whole decision runs again from the start
+ * and then finds what the other copy recorded.
  */
 export async function decideOnce<T>(
   store: ParticipantStore,
-  decide: (trx: Transaction<Database>) => Promise<T>,
+  decide: (trx: Transaction<Database>, writes: StatementBatch) => Promise<T>,
 ): Promise<T> {
   for (let round = 1; ; round += 1) {
     try {
-      return await store.db.transaction().execute(decide);
+      return await store.db.transaction().execute(async (trx) => {
+        const writes = statementBatch(trx, store.dialect);
+        const decision = await decide(trx, writes);
+        await writes.run();
+        return decision;
+      });
     } catch (error) {
       if (round >= maxRounds || !(isUniqueViolation(error) || isTransientConflict(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
@@ -53,11 +60,11 @@ export function replyLedger(participant: ParticipantName, now: () => number = Da
         .executeTakeFirst();
       return row ? (JSON.parse(row.reply) as Reply) : undefined;
     },
-    async record(db: Kysely<Database>, messageId: string, reply: Reply): Promise<void> {
-      await db
+    /** The insert that records the reply, to execute or to queue with the decision's writes. */
+    recordingOf(db: Kysely<Database>, messageId: string, reply: Reply) {
+      return db
         .insertInto('participant_replies')
-        .values({ participant, message_id: messageId, reply: JSON.stringify(reply), created_at: now() })
-        .execute();
+        .values({ participant, message_id: messageId, reply: JSON.stringify(reply), created_at: now() });
     },
   };
 }

@@ -121,7 +121,9 @@ describe.each([
       await put(ids[2] as string, { status: 'CANCELLED', reason: 'test' });
       // The cancellations' refunds finish asynchronously: wait until the orders stop changing.
       const versions = async () =>
-        (await loadOrders(live.service.database.db, ids)).map((order) => order.version);
+        (await loadOrders(live.service.database.db, live.service.database.dialect, ids)).map(
+          (order) => order.version,
+        );
       let previous: number[] = [];
       await expect
         .poll(
@@ -134,7 +136,7 @@ describe.each([
         )
         .toBe(true);
 
-      const finalOrders = await loadOrders(live.service.database.db, ids);
+      const finalOrders = await loadOrders(live.service.database.db, live.service.database.dialect, ids);
       await insertOrdersInBulk(rebuilt.service.database.db, rebuilt.service.database.dialect, finalOrders);
       expect(await readModelRows(live.service.database.db)).toEqual(
         await readModelRows(rebuilt.service.database.db),

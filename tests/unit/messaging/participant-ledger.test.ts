@@ -12,8 +12,12 @@ describe('participant reply ledger', () => {
     const store = await participantStore();
     const now = 10 * replyRetentionMs;
     const reply = { messageId: 'r-1', type: 'inventory.released' } as unknown as Reply;
-    await replyLedger('inventory', () => now - replyRetentionMs - 1).record(store.db, 'cmd-old', reply);
-    await replyLedger('inventory', () => now - 1_000).record(store.db, 'cmd-new', reply);
+    await replyLedger('inventory', () => now - replyRetentionMs - 1)
+      .recordingOf(store.db, 'cmd-old', reply)
+      .execute();
+    await replyLedger('inventory', () => now - 1_000)
+      .recordingOf(store.db, 'cmd-new', reply)
+      .execute();
 
     expect(await purgeOldReplies(store, () => now)()).toBe(false);
 

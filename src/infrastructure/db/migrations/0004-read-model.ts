@@ -111,6 +111,7 @@ async function backfill(db: Kysely<Database>, dialect: Dialect): Promise<void> {
     if (ids.length === 0) return;
     const orders = await loadOrders(
       db,
+      dialect,
       ids.map((row) => row.id),
     );
     // Only the columns this migration created: 0008 adds and fills the others.

@@ -11,7 +11,7 @@ import {
   rollupContribution,
   summaryRow,
 } from './read-rows.js';
-import { applyRollupDeltas } from './rollups.js';
+import { rollupWrites } from './rollups.js';
 
 /**
  * Keeps the read model in step with the order, inside the unit of work's transaction: a client
@@ -20,17 +20,17 @@ import { applyRollupDeltas } from './rollups.js';
  * because the stored document shows those steps too.
  */
 export function readModelProjector(dialect: Dialect): Projector {
-  return async (trx, order, events) => {
+  return (trx, writes, order, events) => {
     const created = events.some((event) => event.type === 'order.created');
     const summary = summaryRow(order);
     if (created) {
-      await trx.insertInto('order_summaries').values(summary).execute();
-      await trx.insertInto('order_products').values(productRows(order)).execute();
+      writes.add(trx.insertInto('order_summaries').values(summary));
+      writes.add(trx.insertInto('order_products').values(productRows(order)));
     } else {
       const { id, customer_id: _customer, created_at: _createdAt, ...changes } = summary;
-      await trx.updateTable('order_summaries').set(changes).where('id', '=', id).execute();
+      writes.add(trx.updateTable('order_summaries').set(changes).where('id', '=', id));
     }
-    await applyRollupDeltas(trx, dialect, rollupChange(order, events, created));
+    for (const write of rollupWrites(trx, dialect, rollupChange(order, events, created))) writes.add(write);
   };
 }
 

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Dialect } from '../connection.js';
 import type { Database } from '../schema.js';
 import type { RollupDeltas } from './read-rows.js';
@@ -17,6 +17,11 @@ export async function applyRollupDeltas(
   dialect: Dialect,
   deltas: RollupDeltas,
 ): Promise<void> {
+  for (const write of rollupWrites(db, dialect, deltas)) await db.executeQuery(write.compile());
+}
+
+/** The statements of applyRollupDeltas, for a caller that sends them with others. */
+export function rollupWrites(db: Kysely<Database>, dialect: Dialect, deltas: RollupDeltas): Compilable[] {
   /** `column = column + <the inserted value>` for each amount, in the dialect's spelling. */
   const add = <C extends string>(columns: readonly C[]) =>
     Object.fromEntries(
@@ -28,38 +33,46 @@ export async function applyRollupDeltas(
       ]),
     ) as Record<C, RawBuilder<number>>;
 
+  const writes: Compilable[] = [];
   if (deltas.customers.length > 0) {
     const insert = db.insertInto('customer_order_counts').values(deltas.customers);
     const amounts = add(['order_count']);
-    await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) => c.column('customer_id').doUpdateSet(amounts))
-    ).execute();
+    writes.push(
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(amounts)
+        : insert.onConflict((c) => c.column('customer_id').doUpdateSet(amounts)),
+    );
   }
   if (deltas.sales.length > 0) {
     const insert = db.insertInto('product_sales_daily').values(deltas.sales);
     const amounts = add(['quantity', 'revenue_minor']);
-    await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) => c.columns(['currency', 'day_start', 'product_id']).doUpdateSet(amounts))
-    ).execute();
+    writes.push(
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(amounts)
+        : insert.onConflict((c) => c.columns(['currency', 'day_start', 'product_id']).doUpdateSet(amounts)),
+    );
   }
   if (deltas.weeklySales.length > 0) {
     const insert = db.insertInto('product_sales_weekly').values(deltas.weeklySales);
     const amounts = add(['quantity', 'revenue_minor']);
-    await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) => c.columns(['currency', 'week_start', 'product_id']).doUpdateSet(amounts))
-    ).execute();
+    writes.push(
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(amounts)
+        : insert.onConflict((c) => c.columns(['currency', 'week_start', 'product_id']).doUpdateSet(amounts)),
+    );
   }
   if (deltas.stats.length > 0) {
     const insert = db.insertInto('order_stats').values(deltas.stats);
     const amounts = add(['order_count', 'total_minor', 'refunded_minor']);
-    await (dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate(amounts)
-      : insert.onConflict((c) =>
-          c.columns(['currency', 'period', 'period_start', 'status', 'cancel_category']).doUpdateSet(amounts),
-        )
-    ).execute();
+    writes.push(
+      dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate(amounts)
+        : insert.onConflict((c) =>
+            c
+              .columns(['currency', 'period', 'period_start', 'status', 'cancel_category'])
+              .doUpdateSet(amounts),
+          ),
+    );
   }
+  return writes;
 }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Envelope, LineItem, Reply } from '../../../application/messaging/contract.js';
 import type { Database } from '../../db/schema.js';
+import type { StatementBatch } from '../../db/statement-batch.js';
 import { simulateLatency } from '../latency.js';
 import { decideOnce, lockingRead, type ParticipantStore, replyLedger } from '../ledger.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
@@ -51,6 +52,7 @@ export function createInventorySimulator(
 
   const saveReservation = (
     trx: Trx,
+    writes: StatementBatch,
     orderId: string,
     row: {
       reservationId: string | null;
@@ -59,17 +61,16 @@ export function createInventorySimulator(
       outcome: Outcome;
     },
   ) =>
-    trx
-      .insertInto('inventory_reservations')
-      .values({
+    writes.add(
+      trx.insertInto('inventory_reservations').values({
         order_id: orderId,
         reservation_id: row.reservationId,
         status: row.status,
         items: JSON.stringify(Object.fromEntries(row.items)),
         outcome: JSON.stringify(row.outcome),
         updated_at: Date.now(),
-      })
-      .execute();
+      }),
+    );
 
   /** Stock rows of these products, locked, created at their initial stock when first seen. */
   const stockOf = async (trx: Trx, productIds: string[]): Promise<Map<string, number>> => {
@@ -94,26 +95,33 @@ export function createInventorySimulator(
     return stock;
   };
 
-  const adjust = async (trx: Trx, items: Map<string, number>, sign: 1 | -1) => {
+  const adjust = (trx: Trx, writes: StatementBatch, items: Map<string, number>, sign: 1 | -1) => {
     for (const [productId, quantity] of [...items].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (quantity === 0) continue;
-      await trx
-        .updateTable('inventory_stock')
-        .set((eb) => ({ available: eb('available', '+', sign * quantity) }))
-        .where('product_id', '=', productId)
-        .execute();
+      writes.add(
+        trx
+          .updateTable('inventory_stock')
+          .set((eb) => ({ available: eb('available', '+', sign * quantity) }))
+          .where('product_id', '=', productId),
+      );
     }
   };
 
-  const reserve = async (trx: Trx, command: Envelope, orderId: string, lines: LineItem[]): Promise<Reply> => {
+  const reserve = async (
+    trx: Trx,
+    writes: StatementBatch,
+    command: Envelope,
+    orderId: string,
+    lines: LineItem[],
+  ): Promise<Reply> => {
     const previous = await reservationOf(trx, orderId);
     if (previous) return reply(command, JSON.parse(previous.outcome) as Outcome);
 
     const items = totalsByProduct(lines);
     const invalid = [...items].filter(([, quantity]) => !Number.isInteger(quantity) || quantity <= 0);
-    const reject = async (reason: string, productIds: string[]) => {
+    const reject = (reason: string, productIds: string[]) => {
       const outcome: Outcome = { type: 'inventory.rejected', payload: { orderId, reason, productIds } };
-      await saveReservation(trx, orderId, {
+      saveReservation(trx, writes, orderId, {
         reservationId: null,
         status: 'rejected',
         items: new Map(),
@@ -136,9 +144,9 @@ export function createInventorySimulator(
         short.map(([productId]) => productId),
       );
 
-    await adjust(trx, items, -1);
+    adjust(trx, writes, items, -1);
     const outcome: Outcome = { type: 'inventory.reserved', payload: { orderId, reservationId: newId() } };
-    await saveReservation(trx, orderId, {
+    saveReservation(trx, writes, orderId, {
       reservationId: outcome.payload.reservationId as string,
       status: 'reserved',
       items,
@@ -151,6 +159,7 @@ export function createInventorySimulator(
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
   const release = async (
     trx: Trx,
+    writes: StatementBatch,
     command: Envelope,
     orderId: string,
     reservationId: string | undefined,
@@ -162,7 +171,7 @@ export function createInventorySimulator(
     if (reservationId !== undefined && reservation?.reservation_id !== reservationId) return released;
     if (!reservation) {
       // A release that overtook its reserve (the saga gave up first) must keep that reserve from holding stock.
-      await saveReservation(trx, orderId, {
+      saveReservation(trx, writes, orderId, {
         reservationId: null,
         status: 'released',
         items: new Map(),
@@ -184,49 +193,59 @@ export function createInventorySimulator(
         held.set(productId, holding - freed);
         units.set(productId, freed);
       }
-      await adjust(trx, units, 1);
-      await trx
-        .updateTable('inventory_reservations')
-        .set({ items: JSON.stringify(Object.fromEntries(held)), updated_at: Date.now() })
-        .where('order_id', '=', orderId)
-        .execute();
+      adjust(trx, writes, units, 1);
+      writes.add(
+        trx
+          .updateTable('inventory_reservations')
+          .set({ items: JSON.stringify(Object.fromEntries(held)), updated_at: Date.now() })
+          .where('order_id', '=', orderId),
+      );
       return released;
     }
-    await adjust(trx, held, 1);
-    await trx
-      .updateTable('inventory_reservations')
-      .set({ status: 'released', updated_at: Date.now() })
-      .where('order_id', '=', orderId)
-      .execute();
+    adjust(trx, writes, held, 1);
+    writes.add(
+      trx
+        .updateTable('inventory_reservations')
+        .set({ status: 'released', updated_at: Date.now() })
+        .where('order_id', '=', orderId),
+    );
     return released;
   };
 
   // A shipment commits its units of the reservation; reserved stock is already out of
   // `available`, so committing only marks it as gone for good. Repeats answer the same.
-  const commit = async (trx: Trx, command: Envelope, orderId: string, shipmentId: string | undefined) => {
+  const commit = async (
+    trx: Trx,
+    writes: StatementBatch,
+    command: Envelope,
+    orderId: string,
+    shipmentId: string | undefined,
+  ) => {
     const reservation = await reservationOf(trx, orderId);
     if (!reservation || (reservation.status !== 'reserved' && reservation.status !== 'committed')) {
       throw new InvalidCommand(`inventory.commit: order ${orderId} holds no reservation to commit`);
     }
     if (reservation.status === 'reserved') {
-      await trx
-        .updateTable('inventory_reservations')
-        .set({ status: 'committed', updated_at: Date.now() })
-        .where('order_id', '=', orderId)
-        .execute();
+      writes.add(
+        trx
+          .updateTable('inventory_reservations')
+          .set({ status: 'committed', updated_at: Date.now() })
+          .where('order_id', '=', orderId),
+      );
     }
     return replyTo(command, 'inventory.committed', { orderId, ...(shipmentId && { shipmentId }) });
   };
 
-  const decide = (trx: Trx, command: Envelope): Promise<Reply> => {
+  const decide = (trx: Trx, writes: StatementBatch, command: Envelope): Promise<Reply> => {
     const payload = payloadOf(command);
     const orderId = requireString(payload, 'orderId');
     switch (command.type) {
       case 'inventory.reserve':
-        return reserve(trx, command, orderId, lineItems(payload));
+        return reserve(trx, writes, command, orderId, lineItems(payload));
       case 'inventory.release':
         return release(
           trx,
+          writes,
           command,
           orderId,
           typeof payload.reservationId === 'string' ? payload.reservationId : undefined,
@@ -235,6 +254,7 @@ export function createInventorySimulator(
       case 'inventory.commit':
         return commit(
           trx,
+          writes,
           command,
           orderId,
           typeof payload.shipmentId === 'string' ? payload.shipmentId : undefined,
@@ -255,11 +275,11 @@ export function createInventorySimulator(
     },
     async handle(command) {
       await simulateLatency(options.latencyMs ?? 0);
-      return decideOnce(store, async (trx) => {
+      return decideOnce(store, async (trx, writes) => {
         const known = await replies.find(trx, command.messageId);
         if (known) return known;
-        const answer = await decide(trx, command);
-        await replies.record(trx, command.messageId, answer);
+        const answer = await decide(trx, writes, command);
+        writes.add(replies.recordingOf(trx, command.messageId, answer));
         return answer;
       });
     },

@@ -118,7 +118,7 @@ export function createPaymentParticipant(options: PaymentParticipantOptions): Pa
       if (known) return known;
       const reply = await decide(command);
       try {
-        await replies.record(db, command.messageId, reply);
+        await replies.recordingOf(db, command.messageId, reply).execute();
       } catch (error) {
         // A copy of this command answered first: both send its reply, so the saga sees one message.
         if (!isUniqueViolation(error)) throw error;

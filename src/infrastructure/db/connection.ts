@@ -14,6 +14,7 @@ import { type Connection, createConnection, createPool } from 'mysql2';
 import type { Config } from '../../config.js';
 import { tracedDialect } from '../observability/traced-dialect.js';
 import type { Database } from './schema.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -73,6 +74,12 @@ export function connectDatabase(config: Config['database'], { tracer }: ConnectO
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // The service's commits never checkpoint; a worker thread does (sqlite-checkpointer.ts).
+    const checkpointer =
+      config.path === ':memory:'
+        ? null
+        : startCheckpointer(config.path, () => sqlite.pragma('wal_autocheckpoint = 1000'));
+    if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     const db = new Kysely<Database>({
       dialect: traced(new SqliteDialect({ database: reusingStatements(sqlite) })),
     });
@@ -81,7 +88,10 @@ export function connectDatabase(config: Config['database'], { tracer }: ConnectO
       db,
       readDb: db,
       ping: async () => void (await sql`select 1`.execute(db)),
-      close: () => db.destroy(),
+      async close() {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
     };
   }
   const pool = (host: string) =>

@@ -20,10 +20,10 @@ export interface TrackedOrders extends OrderRepository {
 }
 
 /**
- * Orders inside one unit of work. Reads happen at once; writes are queued and done by `flush`,
- * after the domain event policies have run, so each order is written once per transaction. It
- * remembers the version and history length each order had when read, so the update checks the
- * optimistic lock and appends only the new history rows.
+ * Orders inside one unit of work. Reads happen at once; writes are queued and handed to the
+ * transaction's statement batch by `flush`, after the domain event policies have run, so each
+ * order is written once per transaction. It remembers the version and history length each order
+ * had when read, so the update checks the optimistic lock and appends only the new history rows.
  */
 export function orderRepository(trx: Kysely<Database>, dialect: Dialect): TrackedOrders {
   const loaded = new WeakMap<Order, { version: number; historyLength: number }>();

@@ -16,9 +16,16 @@ export async function loadOrders(
   options: { lock?: boolean } = {},
 ): Promise<OrderState[]> {
   if (ids.length === 0) return [];
-  // The statements run in order: the locking read of the order rows comes first, and the items
-  // and history read after it see the latest committed rows (READ COMMITTED).
-  const [rows, items, history] = (await readTogether(db, dialect, [
+  return ordersFrom(ids, await readTogether(db, dialect, orderReads(db, ids, options)));
+}
+
+/**
+ * The three reads of loadOrders, for a caller that sends more with them. They run in order: the
+ * locking read of the order rows comes first, and the items and history read after it see the
+ * latest committed rows (READ COMMITTED).
+ */
+export function orderReads(db: Kysely<Database>, ids: readonly string[], options: { lock?: boolean } = {}) {
+  return [
     db
       .selectFrom('orders')
       .selectAll()
@@ -26,7 +33,16 @@ export async function loadOrders(
       .$if(options.lock === true, (query) => query.forUpdate()),
     db.selectFrom('order_items').selectAll().where('order_id', 'in', ids),
     db.selectFrom('order_status_history').selectAll().where('order_id', 'in', ids),
-  ])) as [Selectable<OrdersTable>[], Selectable<OrderItemsTable>[], Selectable<OrderStatusHistoryTable>[]];
+  ];
+}
+
+/** The orders, in the order of `ids`, from the results of orderReads (extra results ignored). */
+export function ordersFrom(ids: readonly string[], results: readonly unknown[][]): OrderState[] {
+  const [rows, items, history] = results as [
+    Selectable<OrdersTable>[],
+    Selectable<OrderItemsTable>[],
+    Selectable<OrderStatusHistoryTable>[],
+  ];
   const byId = new Map(
     rows.map((row) => [
       row.id,

@@ -3,10 +3,11 @@ import type { OrderRepository } from '../../application/ports.js';
 import { ConcurrencyConflict } from '../../domain/errors.js';
 import { Order } from '../../domain/order.js';
 import type { Dialect } from './connection.js';
-import { loadOrders } from './order-loader.js';
+import { orderReads, ordersFrom } from './order-loader.js';
 import { toHistoryRows, toItemRows, toOrderRow } from './order-rows.js';
+import type { QueuedSagas } from './saga-repository.js';
 import type { Database } from './schema.js';
-import type { StatementBatch } from './statement-batch.js';
+import { readTogether, type StatementBatch } from './statement-batch.js';
 
 export interface TrackedOrders extends OrderRepository {
   /** The orders queued for writing, in the order they were first queued. */
@@ -25,13 +26,22 @@ export interface TrackedOrders extends OrderRepository {
  * order is written once per transaction. It remembers the version and history length each order
  * had when read, so the update checks the optimistic lock and appends only the new history rows.
  */
-export function orderRepository(trx: Kysely<Database>, dialect: Dialect): TrackedOrders {
+export function orderRepository(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  /** The same transaction's saga rows, read along with an order read for update. */
+  sagas?: Pick<QueuedSagas, 'rowRead' | 'preload'>,
+): TrackedOrders {
   const loaded = new WeakMap<Order, { version: number; historyLength: number }>();
   const queue = new Map<Order, 'insert' | 'update'>();
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
     // Locks the row until commit; SQLite needs no lock because its writers are serialized.
-    const [state] = await loadOrders(trx, dialect, [id], { lock: lock && dialect === 'mysql' });
+    const reads = orderReads(trx, [id], { lock: lock && dialect === 'mysql' });
+    // A locked order is about to change, and its saga row is read with it: same round trip.
+    const results = await readTogether(trx, dialect, lock && sagas ? [...reads, sagas.rowRead(id)] : reads);
+    if (lock && sagas) sagas.preload(id, results[3] ?? []);
+    const [state] = ordersFrom([id], results);
     if (!state) return undefined;
     const order = Order.rehydrate(state);
     loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });

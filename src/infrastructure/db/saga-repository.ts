@@ -1,26 +1,35 @@
-import type { Kysely } from 'kysely';
+import type { Compilable, Kysely, Selectable } from 'kysely';
 import type { SagaRepository, SagaState } from '../../application/ports.js';
 import type { Dialect } from './connection.js';
 import { claimOrders } from './order-claims.js';
-import type { Database } from './schema.js';
+import type { Database, SagaInstancesTable } from './schema.js';
 import type { StatementBatch } from './statement-batch.js';
 
 export interface QueuedSagas extends SagaRepository {
   flush(writes: StatementBatch): void;
+  /** The read of an order's saga row, for a caller that sends it with its own reads. */
+  rowRead(orderId: string): Compilable;
+  /** What rowRead returned, read under the order's lock: find() answers from it without a round trip. */
+  preload(orderId: string, rows: readonly unknown[]): void;
 }
 
 /** Saga timer rows; writes are queued and handed to the batch by `flush`, after the orders they belong to. */
 export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedSagas {
   const writes = new Map<string, SagaState | null>();
   const known = new Set<string>();
+  const preloaded = new Map<string, Selectable<SagaInstancesTable> | undefined>();
+  const rowRead = (orderId: string) =>
+    trx.selectFrom('saga_instances').selectAll().where('order_id', '=', orderId);
 
   return {
+    rowRead,
+    preload(orderId, rows) {
+      preloaded.set(orderId, rows[0] as Selectable<SagaInstancesTable> | undefined);
+    },
+
     async find(orderId) {
-      const row = await trx
-        .selectFrom('saga_instances')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .executeTakeFirst();
+      // Preloaded with the order's locking read; every writer of a saga row holds that lock.
+      const row = preloaded.has(orderId) ? preloaded.get(orderId) : await rowRead(orderId).executeTakeFirst();
       if (!row) return undefined;
       known.add(orderId);
       return {

@@ -108,8 +108,8 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     return db
       .transaction()
       .execute(async (trx) => {
-        const orders = orderRepository(trx, dialect);
         const sagas = sagaRepository(trx, dialect);
+        const orders = orderRepository(trx, dialect, sagas);
         const stockCommits = stockCommitTimers(trx, dialect);
         const outbox = outboxWriter(trx, now, claimUntil, written);
         const timeline = timelineWriter(trx);

@@ -50,15 +50,22 @@ export function lockingRead(store: ParticipantStore) {
 
 /** The reply a participant sent per command, so a redelivered command is answered with the very same message. */
 export function replyLedger(participant: ParticipantName, now: () => number = Date.now) {
+  /** The read of find, for a caller that sends it with its own reads; replyFrom reads its rows. */
+  const findRead = (db: Kysely<Database>, messageId: string) =>
+    db
+      .selectFrom('participant_replies')
+      .select('reply')
+      .where('participant', '=', participant)
+      .where('message_id', '=', messageId);
+  const replyFrom = (rows: readonly unknown[]): Reply | undefined => {
+    const row = rows[0] as { reply: string } | undefined;
+    return row ? (JSON.parse(row.reply) as Reply) : undefined;
+  };
   return {
+    findRead,
+    replyFrom,
     async find(db: Kysely<Database>, messageId: string): Promise<Reply | undefined> {
-      const row = await db
-        .selectFrom('participant_replies')
-        .select('reply')
-        .where('participant', '=', participant)
-        .where('message_id', '=', messageId)
-        .executeTakeFirst();
-      return row ? (JSON.parse(row.reply) as Reply) : undefined;
+      return replyFrom(await findRead(db, messageId).execute());
     },
     /** The insert that records the reply, to execute or to queue with the decision's writes. */
     recordingOf(db: Kysely<Database>, messageId: string, reply: Reply) {

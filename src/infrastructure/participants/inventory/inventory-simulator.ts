@@ -1,8 +1,8 @@
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Envelope, LineItem, Reply } from '../../../application/messaging/contract.js';
 import type { Database } from '../../db/schema.js';
-import type { StatementBatch } from '../../db/statement-batch.js';
+import { readTogether, type StatementBatch } from '../../db/statement-batch.js';
 import { simulateLatency } from '../latency.js';
 import { decideOnce, lockingRead, type ParticipantStore, replyLedger } from '../ledger.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
@@ -22,6 +22,7 @@ export interface InventorySimulator extends Participant {
 }
 
 type Trx = Transaction<Database>;
+type Reservation = Selectable<Database['inventory_reservations']>;
 type Outcome = { type: Reply['type']; payload: Record<string, unknown> };
 
 /**
@@ -45,10 +46,9 @@ export function createInventorySimulator(
   const reply = (command: Envelope, outcome: Outcome) =>
     replyTo(command, outcome.type, outcome.payload as never);
 
-  const reservationOf = (trx: Trx, orderId: string) =>
-    locking(
-      trx.selectFrom('inventory_reservations').selectAll().where('order_id', '=', orderId),
-    ).executeTakeFirst();
+  /** The order's reservation, locked: every decision starts from it. */
+  const reservationRead = (trx: Trx, orderId: string) =>
+    locking(trx.selectFrom('inventory_reservations').selectAll().where('order_id', '=', orderId));
 
   const saveReservation = (
     trx: Trx,
@@ -112,9 +112,9 @@ export function createInventorySimulator(
     writes: StatementBatch,
     command: Envelope,
     orderId: string,
+    previous: Reservation | undefined,
     lines: LineItem[],
   ): Promise<Reply> => {
-    const previous = await reservationOf(trx, orderId);
     if (previous) return reply(command, JSON.parse(previous.outcome) as Outcome);
 
     const items = totalsByProduct(lines);
@@ -162,11 +162,11 @@ export function createInventorySimulator(
     writes: StatementBatch,
     command: Envelope,
     orderId: string,
+    reservation: Reservation | undefined,
     reservationId: string | undefined,
     lines: LineItem[] | undefined,
   ): Promise<Reply> => {
     const released = replyTo(command, 'inventory.released', { orderId });
-    const reservation = await reservationOf(trx, orderId);
     // Naming a reservation releases that one only; an id this participant never gave out holds nothing.
     if (reservationId !== undefined && reservation?.reservation_id !== reservationId) return released;
     if (!reservation) {
@@ -214,14 +214,14 @@ export function createInventorySimulator(
 
   // A shipment commits its units of the reservation; reserved stock is already out of
   // `available`, so committing only marks it as gone for good. Repeats answer the same.
-  const commit = async (
+  const commit = (
     trx: Trx,
     writes: StatementBatch,
     command: Envelope,
     orderId: string,
+    reservation: Reservation | undefined,
     shipmentId: string | undefined,
   ) => {
-    const reservation = await reservationOf(trx, orderId);
     if (!reservation || (reservation.status !== 'reserved' && reservation.status !== 'committed')) {
       throw new InvalidCommand(`inventory.commit: order ${orderId} holds no reservation to commit`);
     }
@@ -236,18 +236,24 @@ export function createInventorySimulator(
     return replyTo(command, 'inventory.committed', { orderId, ...(shipmentId && { shipmentId }) });
   };
 
-  const decide = (trx: Trx, writes: StatementBatch, command: Envelope): Promise<Reply> => {
-    const payload = payloadOf(command);
-    const orderId = requireString(payload, 'orderId');
+  const decide = async (
+    trx: Trx,
+    writes: StatementBatch,
+    command: Envelope,
+    payload: Record<string, unknown>,
+    orderId: string,
+    reservation: Reservation | undefined,
+  ): Promise<Reply> => {
     switch (command.type) {
       case 'inventory.reserve':
-        return reserve(trx, writes, command, orderId, lineItems(payload));
+        return reserve(trx, writes, command, orderId, reservation, lineItems(payload));
       case 'inventory.release':
         return release(
           trx,
           writes,
           command,
           orderId,
+          reservation,
           typeof payload.reservationId === 'string' ? payload.reservationId : undefined,
           Array.isArray(payload.items) ? lineItems(payload) : undefined,
         );
@@ -257,6 +263,7 @@ export function createInventorySimulator(
           writes,
           command,
           orderId,
+          reservation,
           typeof payload.shipmentId === 'string' ? payload.shipmentId : undefined,
         );
       default:
@@ -275,10 +282,24 @@ export function createInventorySimulator(
     },
     async handle(command) {
       await simulateLatency(options.latencyMs ?? 0);
+      const payload = payloadOf(command);
+      const orderId = requireString(payload, 'orderId');
       return decideOnce(store, async (trx, writes) => {
-        const known = await replies.find(trx, command.messageId);
+        // The reply already sent, if any, and the order's reservation: one round trip.
+        const [sent = [], reservation = []] = await readTogether(trx, store.dialect, [
+          replies.findRead(trx, command.messageId),
+          reservationRead(trx, orderId),
+        ]);
+        const known = replies.replyFrom(sent);
         if (known) return known;
-        const answer = await decide(trx, writes, command);
+        const answer = await decide(
+          trx,
+          writes,
+          command,
+          payload,
+          orderId,
+          reservation[0] as Reservation | undefined,
+        );
         writes.add(replies.recordingOf(trx, command.messageId, answer));
         return answer;
       });

@@ -65,9 +65,18 @@ describe('logs', () => {
       (line) => line.msg === 'simulator replied' && line.type === 'payment.process',
     );
     expect(simulator).toMatchObject({ correlationId: orderId, queue: 'payment.commands' });
-    expect(lines.some((line) => line.reqId === 'log-test-request' && line.msg === 'request completed')).toBe(
-      true,
+    // The line per request is written without redaction (app.ts): it must hold no header at all.
+    const completed = lines.find(
+      (line) => line.reqId === 'log-test-request' && line.msg === 'request completed',
     );
+    expect(completed).toMatchObject({
+      req: { method: 'POST', url: '/api/orders' },
+      res: { statusCode: 201 },
+      responseTime: expect.any(Number),
+    });
+    const serialized = ['method', 'url', 'host', 'remoteAddress', 'remotePort'];
+    expect(Object.keys(completed?.req as object).filter((key) => !serialized.includes(key))).toEqual([]);
+    expect(JSON.stringify(completed)).not.toMatch(/authorization|headers/i);
     // The bearer token sent with the request is nowhere in the output.
     expect(raw.some((text) => text.includes(token))).toBe(false);
   });

@@ -1,6 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './connection.js';
-import { markMultiStatement } from './deferred-begin.js';
 import type { Database } from './schema.js';
 
 /**
@@ -44,11 +43,9 @@ export function statementBatch(db: Kysely<Database>, dialect: Dialect): Statemen
       }
       if (batch.length === 0) return;
       const { rows } = await db.executeQuery<{ affectedRows: number }>(
-        markMultiStatement(
-          CompiledQuery.raw(
-            batch.map(({ query }) => query.sql).join(';\n'),
-            batch.flatMap(({ query }) => query.parameters),
-          ),
+        CompiledQuery.raw(
+          batch.map(({ query }) => query.sql).join(';\n'),
+          batch.flatMap(({ query }) => query.parameters),
         ),
       );
       // mysql2 answers a multi-statement query with one result header per statement.
@@ -74,11 +71,9 @@ export async function readTogether(
     return results;
   }
   const { rows } = await db.executeQuery(
-    markMultiStatement(
-      CompiledQuery.raw(
-        compiled.map((query) => query.sql).join(';\n'),
-        compiled.flatMap((query) => query.parameters),
-      ),
+    CompiledQuery.raw(
+      compiled.map((query) => query.sql).join(';\n'),
+      compiled.flatMap((query) => query.parameters),
     ),
   );
   // mysql2 answers a multi-statement query with one row list per statement.

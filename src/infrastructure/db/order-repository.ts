@@ -39,8 +39,9 @@ export function orderRepository(
     // Locks the row until commit; SQLite needs no lock because its writers are serialized.
     const reads = orderReads(trx, [id], { lock: lock && dialect === 'mysql' });
     // A locked order is about to change, and its saga row is read with it: same round trip.
-    const results = await readTogether(trx, dialect, lock && sagas ? [...reads, sagas.rowRead(id)] : reads);
-    if (lock && sagas) sagas.preload(id, results[3] ?? []);
+    const alongside = lock ? sagas : undefined;
+    const results = await readTogether(trx, dialect, alongside ? [...reads, alongside.rowRead(id)] : reads);
+    alongside?.preload(id, results[reads.length] ?? []);
     const [state] = ordersFrom([id], results);
     if (!state) return undefined;
     const order = Order.rehydrate(state);

@@ -33,23 +33,12 @@ export function statementBatch(db: Kysely<Database>, dialect: Dialect): Statemen
     async run() {
       const batch = queued;
       queued = [];
-      // SQLite runs in-process: there is no round trip to save.
-      if (dialect === 'sqlite' || batch.length === 1) {
-        for (const { query, expect } of batch) {
-          const result = await db.executeQuery(query);
-          expect?.(Number(result.numAffectedRows ?? 0));
-        }
-        return;
-      }
-      if (batch.length === 0) return;
-      const { rows } = await db.executeQuery<{ affectedRows: number }>(
-        CompiledQuery.raw(
-          batch.map(({ query }) => query.sql).join(';\n'),
-          batch.flatMap(({ query }) => query.parameters),
-        ),
+      const results = await sendTogether(
+        db,
+        dialect,
+        batch.map(({ query }) => query),
       );
-      // mysql2 answers a multi-statement query with one result header per statement.
-      for (const [index, { expect }] of batch.entries()) expect?.(Number(rows[index]?.affectedRows ?? 0));
+      for (const [index, { expect }] of batch.entries()) expect?.(results[index]?.affectedRows ?? 0);
     },
   };
 }
@@ -64,18 +53,40 @@ export async function readTogether(
   dialect: Dialect,
   queries: readonly Compilable[],
 ): Promise<unknown[][]> {
-  const compiled = queries.map((query) => query.compile());
-  if (dialect === 'sqlite' || compiled.length === 1) {
-    const results: unknown[][] = [];
-    for (const query of compiled) results.push([...(await db.executeQuery(query)).rows]);
+  const results = await sendTogether(
+    db,
+    dialect,
+    queries.map((query) => query.compile()),
+  );
+  return results.map(({ rows }) => rows);
+}
+
+/** Each statement's rows and affected-row count, in the order sent. */
+async function sendTogether(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  queries: readonly CompiledQuery[],
+): Promise<Array<{ rows: unknown[]; affectedRows: number }>> {
+  // SQLite runs in-process: there is no round trip to save.
+  if (dialect === 'sqlite' || queries.length <= 1) {
+    const results: Array<{ rows: unknown[]; affectedRows: number }> = [];
+    for (const query of queries) {
+      const result = await db.executeQuery(query);
+      results.push({ rows: [...result.rows], affectedRows: Number(result.numAffectedRows ?? 0) });
+    }
     return results;
   }
   const { rows } = await db.executeQuery(
     CompiledQuery.raw(
-      compiled.map((query) => query.sql).join(';\n'),
-      compiled.flatMap((query) => query.parameters),
+      queries.map((query) => query.sql).join(';\n'),
+      queries.flatMap((query) => query.parameters),
     ),
   );
-  // mysql2 answers a multi-statement query with one row list per statement.
-  return rows as unknown[][];
+  // mysql2 answers a multi-statement query with one entry per statement: a select's rows, or the
+  // result header of a write.
+  return (rows as unknown[]).map((entry) =>
+    Array.isArray(entry)
+      ? { rows: entry, affectedRows: 0 }
+      : { rows: [], affectedRows: Number((entry as { affectedRows?: number }).affectedRows ?? 0) },
+  );
 }

@@ -157,7 +157,7 @@ export function createInventorySimulator(
 
   // Releasing what was never reserved is a no-op, like any compensation with nothing to undo.
   // Releasing a committed reservation returns its stock too: that is a cancelled, paid order.
-  const release = async (
+  const release = (
     trx: Trx,
     writes: StatementBatch,
     command: Envelope,
@@ -165,7 +165,7 @@ export function createInventorySimulator(
     reservation: Reservation | undefined,
     reservationId: string | undefined,
     lines: LineItem[] | undefined,
-  ): Promise<Reply> => {
+  ): Reply => {
     const released = replyTo(command, 'inventory.released', { orderId });
     // Naming a reservation releases that one only; an id this participant never gave out holds nothing.
     if (reservationId !== undefined && reservation?.reservation_id !== reservationId) return released;

@@ -254,7 +254,7 @@ export async function createService(
   });
   const findStuckSagas = stuckSagas(database.db, now, config.saga.stepTimeoutMs);
   const findStockCommitProblems = stockCommitProblems(database.db);
-  const orderFeed = await createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
+  const orderFeed = createOrderEventFeed(bus, logger.child({ component: 'order-feed' }));
 
   const readiness = serviceReadiness({ config, database, bus, outboxBacklog });
   const queries = orderQueries(database.db);

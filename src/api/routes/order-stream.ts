@@ -38,8 +38,18 @@ export const orderStreamRoutes: FastifyPluginAsyncTypebox<OrderStreamOptions> = 
     },
     async (request, reply) => {
       const { principal } = request;
-      reply.hijack();
       const raw = reply.raw;
+      // Subscribed before the headers go out: a change made once the client sees them reaches it.
+      const stopListening = await options.feed.listen((change) => {
+        if (!maySee(principal, change)) return;
+        raw.write(`id: ${change.messageId}\nevent: order\ndata: ${JSON.stringify(change)}\n\n`);
+      });
+      reply.hijack();
+      // The client may have gone while the subscription was made.
+      if (raw.destroyed) {
+        stopListening();
+        return;
+      }
       raw.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
@@ -50,10 +60,6 @@ export const orderStreamRoutes: FastifyPluginAsyncTypebox<OrderStreamOptions> = 
       });
       raw.write(`retry: 3000\n: connected\n\n`);
       open.add(raw);
-      const stopListening = options.feed.listen((change) => {
-        if (!maySee(principal, change)) return;
-        raw.write(`id: ${change.messageId}\nevent: order\ndata: ${JSON.stringify(change)}\n\n`);
-      });
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), options.heartbeatMs);
       raw.on('close', () => {
         clearInterval(heartbeat);

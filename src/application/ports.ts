@@ -185,6 +185,16 @@ export interface UnitOfWork {
    * and read-model updates. `causationId` names the message that caused the work.
    */
   run<T>(work: (repositories: Repositories) => Promise<T>, options?: { causationId?: string }): Promise<T>;
+  /**
+   * `run` for work that may share its transaction with other such work that arrives while the
+   * database is busy (group commit): fewer transactions at saturation, none the slower at low load.
+   * If the shared transaction fails, each work runs again alone, so a caller only ever sees its own
+   * work's error. The work must be safe to run twice, as it already is for a deadlock's retry.
+   */
+  runShared<T>(
+    work: (repositories: Repositories) => Promise<T>,
+    options?: { causationId?: string },
+  ): Promise<T>;
 }
 
 export interface OrderQueries {

@@ -59,7 +59,8 @@ export async function commitOrLookUp(
   create: (repositories: Repositories) => Order,
 ): Promise<Order> {
   try {
-    return await uow.run(async (repositories) => create(repositories));
+    // Concurrent orders share transactions at saturation (group commit).
+    return await uow.runShared(async (repositories) => create(repositories));
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknown)) throw error;
     for (let attempt = 1; attempt <= 5; attempt += 1) {

@@ -118,7 +118,8 @@ export function sagaRunner(
   return {
     handleReply(envelope: Envelope): Promise<HandledReply> {
       if (!isReply(envelope)) throw new UnknownReply(envelope.type);
-      return deps.uow.run(
+      // Replies arrive many at a time at saturation; they share transactions (group commit).
+      return deps.uow.runShared(
         async (repositories): Promise<HandledReply> => {
           if (!(await repositories.inbox.markProcessed(envelope.messageId, envelope.type))) {
             return { outcome: 'duplicate' };

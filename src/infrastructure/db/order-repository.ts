@@ -49,12 +49,15 @@ export function orderRepository(
     return order;
   }
 
-  function insert(order: Order, writes: StatementBatch): boolean {
-    const state = order.snapshot();
-    writes.add(trx.insertInto('orders').values(toOrderRow(state)));
-    writes.add(trx.insertInto('order_items').values(toItemRows(state)));
-    writes.add(trx.insertInto('order_status_history').values(toHistoryRows(state)));
-    return true;
+  /** New orders, however many, in one statement per table. */
+  function insert(orders: readonly Order[], writes: StatementBatch): void {
+    if (orders.length === 0) return;
+    const states = orders.map((order) => order.snapshot());
+    writes.add(trx.insertInto('orders').values(states.map((state) => toOrderRow(state))));
+    writes.add(trx.insertInto('order_items').values(states.flatMap((state) => toItemRows(state))));
+    writes.add(
+      trx.insertInto('order_status_history').values(states.flatMap((state) => toHistoryRows(state))),
+    );
   }
 
   function update(order: Order, writes: StatementBatch): boolean {
@@ -85,9 +88,11 @@ export function orderRepository(
     },
     queued: () => [...queue.keys()],
     flush(writes) {
+      const inserted = [...queue].filter(([, write]) => write === 'insert').map(([order]) => order);
+      insert(inserted, writes);
       const written: Order[] = [];
       for (const [order, write] of queue) {
-        if (write === 'insert' ? insert(order, writes) : update(order, writes)) written.push(order);
+        if (write === 'insert' || update(order, writes)) written.push(order);
       }
       queue.clear();
       return written;

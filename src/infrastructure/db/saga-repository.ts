@@ -64,27 +64,34 @@ export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedS
     },
 
     flush(batch) {
+      // Sagas that start or end together (a shared transaction's) are one statement each way.
+      const ended: string[] = [];
+      const started: SagaState[] = [];
       for (const [orderId, saga] of writes) {
-        if (saga === null) {
-          batch.add(trx.deleteFrom('saga_instances').where('order_id', '=', orderId));
-        } else if (known.has(orderId)) {
+        if (saga === null) ended.push(orderId);
+        else if (!known.has(orderId)) started.push(saga);
+        else {
           batch.add(
             trx
               .updateTable('saga_instances')
               .set({ awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() })
               .where('order_id', '=', orderId),
           );
-        } else {
-          batch.add(
-            trx.insertInto('saga_instances').values({
-              order_id: orderId,
+        }
+      }
+      if (ended.length > 0) batch.add(trx.deleteFrom('saga_instances').where('order_id', 'in', ended));
+      if (started.length > 0) {
+        batch.add(
+          trx.insertInto('saga_instances').values(
+            started.map((saga) => ({
+              order_id: saga.orderId,
               awaiting_message_id: saga.awaitingMessageId,
               started_at: saga.startedAt.getTime(),
               updated_at: saga.updatedAt.getTime(),
-            }),
-          );
-          known.add(orderId);
-        }
+            })),
+          ),
+        );
+        for (const saga of started) known.add(saga.orderId);
       }
       writes.clear();
     },

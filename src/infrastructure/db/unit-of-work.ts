@@ -17,13 +17,13 @@ import { stockCommitTimers } from './stock-commit-timers.js';
 
 /**
  * Keeps a read model in step with the write model, inside the same transaction: queues its
- * writes (built on `trx`) to go with the transaction's others.
+ * writes (built on `trx`) to go with the transaction's others. It sees every order the
+ * transaction saved at once (several when works share it), so shared rows are written once.
  */
 export type Projector = (
   trx: KyselyTransaction<Database>,
   writes: StatementBatch,
-  order: Readonly<OrderState>,
-  events: readonly OrderEvent[],
+  saved: readonly { order: Readonly<OrderState>; events: readonly OrderEvent[] }[],
 ) => void;
 
 /** What one committed transaction did to one order. */
@@ -67,6 +67,22 @@ export interface OutboxFastPath {
 /** Policies that keep causing events past this many rounds are a bug, not a workload. */
 const maxPolicyRounds = 10;
 
+/** Shared transactions written at once; the pool keeps connections for the other work. */
+const sharedLanes = 4;
+/** Most works in one shared transaction: its order locks are held until the last one is done. */
+const maxShared = 16;
+
+/** One caller's work and the message that caused it. */
+interface Work<T> {
+  work: (repositories: Repositories) => Promise<T>;
+  causationId: string | null;
+}
+
+interface Waiting extends Work<unknown> {
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
 /**
  * One database transaction per use case. When the work is done, the domain events of every order
  * it saved go to the policies, then everything is written in one batch (one round trip on MySQL):
@@ -77,33 +93,81 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, policies = [], projectors = [], maxAttempts = 3 } = options;
   const afterCommit = options.afterCommit ?? [];
   const fastPath = options.outboxFastPath;
+
+  /** Runs `works` in one transaction, retrying a deadlock victim; each one's result, in order. */
+  async function runTogether(works: readonly Work<unknown>[]): Promise<unknown[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const changes: CommittedChange[] = [];
+        const claimUntil = fastPath?.claimUntil() ?? null;
+        const written: RoutedMessage[] = [];
+        const results = await attemptOnce(works, changes, claimUntil, written);
+        if (claimUntil !== null) fastPath?.publishCommitted(written);
+        for (const observe of afterCommit) observe(changes);
+        return results;
+      } catch (error) {
+        if (attempt >= maxAttempts || !isTransientConflict(error)) throw error;
+        // A deadlock victim is rolled back whole; run it again after a short, jittered pause.
+        await setTimeout(Math.random() * 10 * attempt);
+      }
+    }
+  }
+
+  // Group commit: works that arrive while every lane is busy wait, then share one transaction.
+  // At saturation a saga step's begin, closing batch and commit are paid once per group, not once
+  // per reply; at low load every work finds a free lane and runs alone, as `run` does.
+  const waiting: Waiting[] = [];
+  let lanesBusy = 0;
+  const nextGroup = () => {
+    while (lanesBusy < sharedLanes && waiting.length > 0) {
+      lanesBusy += 1;
+      void runGroup(waiting.splice(0, maxShared)).finally(() => {
+        lanesBusy -= 1;
+        nextGroup();
+      });
+    }
+  };
+  async function runGroup(group: Waiting[]): Promise<void> {
+    try {
+      const results = await runTogether(group);
+      for (const [index, member] of group.entries()) member.resolve(results[index]);
+    } catch (error) {
+      // Whether the group's commit happened is unknown, or the database is away: running the
+      // works again alone would only repeat the failure, or write twice.
+      if (group.length === 1 || error instanceof CommitOutcomeUnknown || isDatabaseUnavailable(error)) {
+        for (const member of group) member.reject(error);
+        return;
+      }
+      // One work failed (or two met on the same order): each runs again alone, so that every
+      // caller gets its own outcome and one failure rolls back no one else's work.
+      await Promise.all(
+        group.map((member) =>
+          runTogether([member]).then(([result]) => member.resolve(result), member.reject),
+        ),
+      );
+    }
+  }
+
   return {
     async run(work, { causationId = null }: { causationId?: string | null } = {}) {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const changes: CommittedChange[] = [];
-          const claimUntil = fastPath?.claimUntil() ?? null;
-          const written: RoutedMessage[] = [];
-          const result = await attemptOnce(work, changes, causationId, claimUntil, written);
-          if (claimUntil !== null) fastPath?.publishCommitted(written);
-          for (const observe of afterCommit) observe(changes);
-          return result;
-        } catch (error) {
-          if (attempt >= maxAttempts || !isTransientConflict(error)) throw error;
-          // A deadlock victim is rolled back whole; run it again after a short, jittered pause.
-          await setTimeout(Math.random() * 10 * attempt);
-        }
-      }
+      const [result] = await runTogether([{ work, causationId }]);
+      return result as Awaited<ReturnType<typeof work>>;
+    },
+
+    runShared(work, { causationId = null }: { causationId?: string | null } = {}) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ work, causationId, resolve: resolve as (result: unknown) => void, reject });
+        nextGroup();
+      });
     },
   };
 
-  function attemptOnce<T>(
-    work: (repositories: Repositories) => Promise<T>,
+  function attemptOnce(
+    works: readonly Work<unknown>[],
     changes: CommittedChange[],
-    causationId: string | null,
     claimUntil: number | null,
     written: RoutedMessage[],
-  ): Promise<T> {
+  ): Promise<unknown[]> {
     let committing = false;
     return db
       .transaction()
@@ -123,43 +187,50 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
           stockCommits,
           timeline,
         };
-        const result = await work(repositories);
 
+        const results: unknown[] = [];
         const eventsOf = new Map<Order, OrderEvent[]>();
-        for (let round = 0; ; round += 1) {
-          const batch = orders.queued().map((order) => [order, order.pullEvents()] as const);
-          if (batch.every(([, events]) => events.length === 0)) break;
-          if (round >= maxPolicyRounds) throw new Error('domain event policies did not settle');
-          for (const [order, events] of batch) {
-            eventsOf.set(order, [...(eventsOf.get(order) ?? []), ...events]);
-            for (const event of events) {
-              for (const policy of policies) await policy(repositories, order, event, causationId);
+        for (const { work, causationId } of works) {
+          results.push(await work(repositories));
+          // The events this work caused, and those its policies then caused, carry its causation.
+          const caused = new Map<Order, OrderEvent[]>();
+          for (let round = 0; ; round += 1) {
+            const batch = orders.queued().map((order) => [order, order.pullEvents()] as const);
+            if (batch.every(([, events]) => events.length === 0)) break;
+            if (round >= maxPolicyRounds) throw new Error('domain event policies did not settle');
+            for (const [order, events] of batch) {
+              caused.set(order, [...(caused.get(order) ?? []), ...events]);
+              for (const event of events) {
+                for (const policy of policies) await policy(repositories, order, event, causationId);
+              }
             }
+          }
+          for (const [order, events] of caused) {
+            if (events.length === 0) continue;
+            outbox.add(eventMessages(order.snapshot(), events, causationId));
+            eventsOf.set(order, [...(eventsOf.get(order) ?? []), ...events]);
           }
         }
 
         const writes = statementBatch(trx, dialect);
         const savedOrders = orders.flush(writes);
         sagas.flush(writes);
-        for (const [order, events] of eventsOf) {
-          if (events.length > 0) outbox.add(eventMessages(order.snapshot(), events, causationId));
-        }
         outbox.flush(writes);
         timeline.flush(writes);
-        for (const order of savedOrders) {
-          const state = order.snapshot();
-          const events = eventsOf.get(order) ?? [];
-          if (events.length > 0) changes.push({ order: state, events });
-          // Also without events: a saga step changes what a read model shows of the order.
-          for (const project of projectors) project(trx, writes, state, events);
-        }
+        const saved = savedOrders.map((order) => ({
+          order: order.snapshot(),
+          events: eventsOf.get(order) ?? [],
+        }));
+        for (const change of saved) if (change.events.length > 0) changes.push(change);
+        // Also orders without events: a saga step changes what a read model shows of the order.
+        for (const project of projectors) project(trx, writes, saved);
         await writes.run();
         // Written on their own, after the batch: the stock-commit timer's upsert reads its own
         // result, and a taken idempotency key must be told from the batch's other failures.
         await stockCommits.flush();
         await idempotency.flush();
         committing = true;
-        return result;
+        return results;
       })
       .catch((error: unknown) => {
         // The work was done and COMMIT sent when the connection failed: it may or may not have taken effect.

@@ -20,17 +20,26 @@ import { rollupWrites } from './rollups.js';
  * because the stored document shows those steps too.
  */
 export function readModelProjector(dialect: Dialect): Projector {
-  return (trx, writes, order, events) => {
-    const created = events.some((event) => event.type === 'order.created');
-    const summary = summaryRow(order);
-    if (created) {
-      writes.add(trx.insertInto('order_summaries').values(summary));
-      writes.add(trx.insertInto('order_products').values(productRows(order)));
-    } else {
-      const { id, customer_id: _customer, created_at: _createdAt, ...changes } = summary;
-      writes.add(trx.updateTable('order_summaries').set(changes).where('id', '=', id));
+  return (trx, writes, saved) => {
+    const rollups: RollupDeltas[] = [];
+    const createdOrders: Readonly<OrderState>[] = [];
+    for (const { order, events } of saved) {
+      const created = events.some((event) => event.type === 'order.created');
+      if (created) createdOrders.push(order);
+      else {
+        const { id, customer_id: _customer, created_at: _createdAt, ...changes } = summaryRow(order);
+        writes.add(trx.updateTable('order_summaries').set(changes).where('id', '=', id));
+      }
+      rollups.push(rollupChange(order, events, created));
     }
-    for (const write of rollupWrites(trx, dialect, rollupChange(order, events, created))) writes.add(write);
+    if (createdOrders.length > 0) {
+      writes.add(trx.insertInto('order_summaries').values(createdOrders.map(summaryRow)));
+      writes.add(trx.insertInto('order_products').values(createdOrders.flatMap(productRows)));
+    }
+    // Every order of the transaction in one statement per rollup table, rows in key order: the
+    // hot rows are locked once per transaction, always in the same order, so transactions that
+    // share them queue on them but never deadlock over them.
+    for (const write of rollupWrites(trx, dialect, mergeDeltas(rollups))) writes.add(write);
   };
 }
 

@@ -6,6 +6,7 @@ import { CommitOutcomeUnknown } from '../../application/unavailable.js';
 import type { Order, OrderState } from '../../domain/order.js';
 import type { OrderEvent } from '../../domain/order-events.js';
 import type { Dialect } from './connection.js';
+import { groupCommit } from './group-commit.js';
 import { idempotencyStore } from './idempotency-store.js';
 import { orderRepository } from './order-repository.js';
 import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
@@ -67,27 +68,18 @@ export interface OutboxFastPath {
 /** Policies that keep causing events past this many rounds are a bug, not a workload. */
 const maxPolicyRounds = 10;
 
-/** Shared transactions written at once; the pool keeps connections for the other work. */
-const sharedLanes = 4;
-/** Most works in one shared transaction: its order locks are held until the last one is done. */
-const maxShared = 16;
-
 /** One caller's work and the message that caused it. */
 interface Work<T> {
   work: (repositories: Repositories) => Promise<T>;
   causationId: string | null;
 }
 
-interface Waiting extends Work<unknown> {
-  resolve(result: unknown): void;
-  reject(error: unknown): void;
-}
-
 /**
  * One database transaction per use case. When the work is done, the domain events of every order
  * it saved go to the policies, then everything is written in one batch (one round trip on MySQL):
  * orders, saga rows, outbox (commands and event messages), timeline, read model. A state change
- * and its messages commit together, and each order is written once.
+ * and its messages commit together, and each order is written once. `runShared` work may share
+ * the transaction with other such work (group commit), each with its own causation.
  */
 export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, dialect, now, eventMessages, policies = [], projectors = [], maxAttempts = 3 } = options;
@@ -113,40 +105,12 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
     }
   }
 
-  // Group commit: works that arrive while every lane is busy wait, then share one transaction.
-  // At saturation a saga step's begin, closing batch and commit are paid once per group, not once
-  // per reply; at low load every work finds a free lane and runs alone, as `run` does.
-  const waiting: Waiting[] = [];
-  let lanesBusy = 0;
-  const nextGroup = () => {
-    while (lanesBusy < sharedLanes && waiting.length > 0) {
-      lanesBusy += 1;
-      void runGroup(waiting.splice(0, maxShared)).finally(() => {
-        lanesBusy -= 1;
-        nextGroup();
-      });
-    }
-  };
-  async function runGroup(group: Waiting[]): Promise<void> {
-    try {
-      const results = await runTogether(group);
-      for (const [index, member] of group.entries()) member.resolve(results[index]);
-    } catch (error) {
-      // Whether the group's commit happened is unknown, or the database is away: running the
-      // works again alone would only repeat the failure, or write twice.
-      if (group.length === 1 || error instanceof CommitOutcomeUnknown || isDatabaseUnavailable(error)) {
-        for (const member of group) member.reject(error);
-        return;
-      }
-      // One work failed (or two met on the same order): each runs again alone, so that every
-      // caller gets its own outcome and one failure rolls back no one else's work.
-      await Promise.all(
-        group.map((member) =>
-          runTogether([member]).then(([result]) => member.resolve(result), member.reject),
-        ),
-      );
-    }
-  }
+  // At saturation, replies and new orders share transactions (group-commit.ts). Whether a failed
+  // commit happened is unknown, and a database that is away fails them alone too: neither is run again.
+  const shared = groupCommit<Work<unknown>, unknown>({
+    together: runTogether,
+    worthRunningAlone: (error) => !(error instanceof CommitOutcomeUnknown || isDatabaseUnavailable(error)),
+  });
 
   return {
     async run(work, { causationId = null }: { causationId?: string | null } = {}) {
@@ -154,11 +118,8 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       return result as Awaited<ReturnType<typeof work>>;
     },
 
-    runShared(work, { causationId = null }: { causationId?: string | null } = {}) {
-      return new Promise((resolve, reject) => {
-        waiting.push({ work, causationId, resolve: resolve as (result: unknown) => void, reject });
-        nextGroup();
-      });
+    async runShared(work, { causationId = null }: { causationId?: string | null } = {}) {
+      return (await shared({ work, causationId })) as Awaited<ReturnType<typeof work>>;
     },
   };
 

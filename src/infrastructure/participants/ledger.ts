@@ -1,8 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Reply } from '../../application/messaging/contract.js';
 import type { DatabaseHandle } from '../db/connection.js';
+import { groupCommit } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
-import { isTransientConflict, isUniqueViolation } from '../db/sql-errors.js';
+import { isDatabaseUnavailable, isTransientConflict, isUniqueViolation } from '../db/sql-errors.js';
 import { type StatementBatch, statementBatch } from '../db/statement-batch.js';
 
 /** Where a simulated participant keeps what it did: the service's database (embedded) or its own. */
@@ -20,10 +21,7 @@ const maxRounds = 8;
  * database aborted the transaction for a conflict, the whole decision runs again from the start
  * and then finds what the other copy recorded.
  */
-export async function decideOnce<T>(
-  store: ParticipantStore,
-  decide: (trx: Transaction<Database>, writes: StatementBatch) => Promise<T>,
-): Promise<T> {
+export async function decideOnce<T>(store: ParticipantStore, decide: Decision<T>): Promise<T> {
   for (let round = 1; ; round += 1) {
     try {
       return await store.db.transaction().execute(async (trx) => {
@@ -37,6 +35,35 @@ export async function decideOnce<T>(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
     }
   }
+}
+
+type Decision<T> = (trx: Transaction<Database>, writes: StatementBatch) => Promise<T>;
+
+/**
+ * `decideOnce` for decisions that may share a transaction with others that arrive while the store
+ * is busy (group commit, group-commit.ts): at saturation a participant's BEGIN and COMMIT are paid
+ * once per group. Each decision's writes are sent before the next one decides, so it reads what
+ * the earlier ones did (the stock two orders both want). A decision alone, or one whose group
+ * failed, runs through decideOnce.
+ */
+export function sharedDecisions(store: ParticipantStore): <T>(decide: Decision<T>) => Promise<T> {
+  const shared = groupCommit<Decision<unknown>, unknown>({
+    together: async (decisions) => {
+      const [only] = decisions;
+      if (decisions.length === 1 && only) return [await decideOnce(store, only)];
+      return store.db.transaction().execute(async (trx) => {
+        const results: unknown[] = [];
+        for (const decide of decisions) {
+          const writes = statementBatch(trx, store.dialect);
+          results.push(await decide(trx, writes));
+          await writes.run();
+        }
+        return results;
+      });
+    },
+    worthRunningAlone: (error) => !isDatabaseUnavailable(error),
+  });
+  return <T>(decide: Decision<T>) => shared(decide) as Promise<T>;
 }
 
 /**

@@ -80,6 +80,21 @@ describe.skipIf(!available)('participant ledgers on MariaDB', () => {
     expect(await pick(sims, 0).available('sku-hot')).toBe(30);
   });
 
+  it('never sells more than it has when reserves that arrive together share a transaction', async () => {
+    const sim = createInventorySimulator(pick(handles, 0), { stock: { 'sku-last': 10 } });
+    const reserve = (i: number) =>
+      aCommand('inventory.reserve', {
+        orderId: `o-last-${i}`,
+        items: [{ productId: 'sku-last', quantity: 1 }],
+      });
+    // More at once than the simulator has lanes, so most of them wait and then share transactions.
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => sim.handle(reserve(i))));
+    const count = (type: string) => replies.filter((reply) => reply.type === type).length;
+    expect(count('inventory.reserved')).toBe(10);
+    expect(count('inventory.rejected')).toBe(20);
+    expect(await sim.available('sku-last')).toBe(0);
+  });
+
   it('charges once when copies of a payment command race on two simulators, and refunds once', async () => {
     const providers = handles.map((store) => createSimulatedPaymentProvider(store));
     const participants = handles.map((store, i) =>

@@ -4,7 +4,7 @@ import type { Envelope, LineItem, Reply } from '../../../application/messaging/c
 import type { Database } from '../../db/schema.js';
 import { readTogether, type StatementBatch } from '../../db/statement-batch.js';
 import { simulateLatency } from '../latency.js';
-import { decideOnce, lockingRead, type ParticipantStore, replyLedger } from '../ledger.js';
+import { lockingRead, type ParticipantStore, replyLedger, sharedDecisions } from '../ledger.js';
 import { InvalidCommand, type Participant, payloadOf, requireString } from '../participant.js';
 import { createReplyFactory, type ReplyDeps } from '../replies.js';
 
@@ -42,6 +42,8 @@ export function createInventorySimulator(
   const replyTo = createReplyFactory(options);
   const replies = replyLedger('inventory');
   const locking = lockingRead(store);
+  // Commands that arrive together at saturation share a transaction.
+  const decideOnce = sharedDecisions(store);
   const initialStock = (productId: string) => configured.get(productId) ?? defaultStock;
   const reply = (command: Envelope, outcome: Outcome) =>
     replyTo(command, outcome.type, outcome.payload as never);
@@ -284,7 +286,7 @@ export function createInventorySimulator(
       await simulateLatency(options.latencyMs ?? 0);
       const payload = payloadOf(command);
       const orderId = requireString(payload, 'orderId');
-      return decideOnce(store, async (trx, writes) => {
+      return decideOnce(async (trx, writes) => {
         // The reply already sent, if any, and the order's reservation: one round trip.
         const [sent = [], reservation = []] = await readTogether(trx, store.dialect, [
           replies.findRead(trx, command.messageId),

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { decideOnce, lockingRead, type ParticipantStore } from '../ledger.js';
+import { lockingRead, type ParticipantStore, sharedDecisions } from '../ledger.js';
 import type { ReplyDeps } from '../replies.js';
 import { createPaymentParticipant, type PaymentParticipant } from './payment-participant.js';
 import type {
@@ -39,6 +39,8 @@ export function createSimulatedPaymentProvider(
   if (!(failureRate >= 0 && failureRate <= 1)) throw new RangeError('failureRate must be between 0 and 1');
   const newId = options.newId ?? uuidv7;
   const locking = lockingRead(store);
+  // Charges that arrive together at saturation share a transaction.
+  const decideOnce = sharedDecisions(store);
 
   return {
     async balance(orderId) {
@@ -60,7 +62,7 @@ export function createSimulatedPaymentProvider(
     },
 
     charge(request: ChargeRequest): Promise<ChargeResult> {
-      return decideOnce(store, async (trx) => {
+      return decideOnce(async (trx) => {
         const known = await locking(
           trx.selectFrom('simulated_card_charges').selectAll().where('order_id', '=', request.orderId),
         ).executeTakeFirst();
@@ -93,7 +95,7 @@ export function createSimulatedPaymentProvider(
     },
 
     refund({ transactionId, refundId, amountMinor, currency }: RefundRequest): Promise<RefundResult> {
-      return decideOnce(store, async (trx) => {
+      return decideOnce(async (trx) => {
         const charge = await locking(
           trx.selectFrom('simulated_card_charges').selectAll().where('transaction_id', '=', transactionId),
         ).executeTakeFirst();

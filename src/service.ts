@@ -189,6 +189,7 @@ export async function createService(
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
     afterCommit: [orderMetrics(metrics)],
+    observeShared: (works) => metrics.sharedTransactionWorks.observe(works),
     // Rows a commit wrote leave right after it, not on the next poll; the poller is the safety net.
     ...(background && { outboxFastPath: relay }),
   });

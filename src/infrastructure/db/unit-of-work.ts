@@ -57,6 +57,8 @@ export interface UnitOfWorkOptions {
   afterCommit?: readonly CommitObserver[];
   /** The outbox relay's fast path: rows written under its claim are handed to it after commit. */
   outboxFastPath?: OutboxFastPath;
+  /** Told how many works each committed transaction of `runShared` carried (metrics). */
+  observeShared?: (works: number) => void;
 }
 
 export interface OutboxFastPath {
@@ -108,7 +110,11 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   // At saturation, replies and new orders share transactions (group-commit.ts). Whether a failed
   // commit happened is unknown, and a database that is away fails them alone too: neither is run again.
   const shared = groupCommit<Work<unknown>, unknown>({
-    together: runTogether,
+    async together(works) {
+      const results = await runTogether(works);
+      options.observeShared?.(works.length);
+      return results;
+    },
     worthRunningAlone: (error) => !(error instanceof CommitOutcomeUnknown || isDatabaseUnavailable(error)),
   });
 

@@ -62,6 +62,12 @@ export function createMetrics(registry: Registry) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
+    sharedTransactionWorks: new Histogram({
+      name: 'db_shared_transaction_works',
+      help: 'Works (saga replies, new orders) per committed transaction of the group commit: above 1 only while they queue for the database.',
+      buckets: [1, 2, 4, 8, 16],
+      registers,
+    }),
     sagaUnrequestedEffects: new Counter({
       name: 'saga_unrequested_effects_total',
       help: 'Reservations or charges a participant made that the saga never asked for, undone by release or refund.',

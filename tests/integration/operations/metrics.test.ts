@@ -60,6 +60,9 @@ describe('/metrics', () => {
     );
     expect(delta('saga_outcomes_total', { outcome: 'confirmed' })).toBe(1);
     expect(delta('saga_duration_seconds_count')).toBe(1);
+    // The POST and the two replies, each alone in its transaction at this load.
+    expect(delta('db_shared_transaction_works_count')).toBe(3);
+    expect(delta('db_shared_transaction_works_sum')).toBe(3);
     expect(
       delta('http_request_duration_seconds_count', {
         method: 'POST',
@@ -148,6 +151,7 @@ describe('/metrics', () => {
       message_processing_duration_seconds: 'histogram',
       saga_duration_seconds: 'histogram',
       saga_outcomes_total: 'counter',
+      db_shared_transaction_works: 'histogram',
       outbox_backlog_messages: 'gauge',
       outbox_oldest_message_age_seconds: 'gauge',
       process_cpu_seconds_total: 'counter',

@@ -14,26 +14,35 @@ export interface CreateOrderRequest {
   currency?: string;
 }
 
-/** Places an order inside the caller's unit of work; its `order.created` event starts the saga there. */
+/**
+ * Places an order: checks who may and builds it at once, before any transaction is opened, and
+ * returns the work that adds it inside the caller's unit of work, where its `order.created` event
+ * starts the saga.
+ */
 export type PlaceOrder = (
-  repositories: Repositories,
   principal: Principal,
   request: CreateOrderRequest,
   orderId: string,
-) => Order;
+) => (repositories: Repositories) => Order;
 
-/** Check who may, build the order, add it: the unit of work writes it (and starts the saga). */
 export function placeOrder(deps: { clock: Clock }): PlaceOrder {
-  return (repositories, principal, request, orderId) => {
+  return (principal, request, orderId) => {
     assertCanActFor(principal, request.customerId);
-    const order = Order.create({
+    const input: NewOrder = {
       ...parseRequest(request),
       id: orderId,
       createdBy: actorOf(principal),
       now: deps.clock(),
-    });
-    repositories.orders.insert(order);
-    return order;
+    };
+    // Built now so that a bad order is refused without a transaction: one refused inside a shared
+    // transaction would make every work of it run again alone. Built again by every attempt of
+    // the transaction, because an attempt takes the new order's events.
+    Order.create(input);
+    return (repositories) => {
+      const order = Order.create(input);
+      repositories.orders.insert(order);
+      return order;
+    };
   };
 }
 
@@ -41,9 +50,7 @@ export function placeOrder(deps: { clock: Clock }): PlaceOrder {
 export function createOrderHandler(deps: { uow: UnitOfWork; place: PlaceOrder; newId: IdGenerator }) {
   return async (principal: Principal, request: CreateOrderRequest): Promise<OrderView> => {
     const orderId = deps.newId();
-    const order = await commitOrLookUp(deps.uow, orderId, (repositories) =>
-      deps.place(repositories, principal, request, orderId),
-    );
+    const order = await commitOrLookUp(deps.uow, orderId, deps.place(principal, request, orderId));
     return toOrderView(order.snapshot());
   };
 }

@@ -43,8 +43,9 @@ export function idempotentCreateOrder(deps: { uow: UnitOfWork; place: PlaceOrder
     if (earlier) return replay(earlier);
     try {
       const orderId = deps.newId();
+      const add = deps.place(principal, request, orderId);
       const order = await commitOrLookUp(deps.uow, orderId, (repositories) => {
-        const placed = deps.place(repositories, principal, request, orderId);
+        const placed = add(repositories);
         repositories.idempotency.save(scope, idempotencyKey, {
           requestHash,
           statusCode: 201,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeOrder } from '../../../src/application/commands/create-order.js';
+import { createOrderHandler, placeOrder } from '../../../src/application/commands/create-order.js';
 import type { UnitOfWork } from '../../../src/application/ports.js';
 import { loadConfig } from '../../../src/config.js';
-import { OrderNotFound } from '../../../src/domain/errors.js';
+import { Forbidden, OrderNotFound, ValidationError } from '../../../src/domain/errors.js';
 import { Order } from '../../../src/domain/order.js';
 import { connectDatabase, type DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../../../src/infrastructure/db/migrate.js';
@@ -82,7 +82,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
     commits.length = 0;
     const ids = Array.from({ length: 40 }, newOrderId);
     const results = await Promise.all(
-      ids.map((id) => uow.runShared(async (repositories) => place(repositories, customer, request, id).id)),
+      ids.map((id) => uow.runShared(async (repositories) => place(customer, request, id)(repositories).id)),
     );
     expect(results).toEqual(ids);
     expect((await stored(ids)).sort()).toEqual([...ids].sort());
@@ -95,7 +95,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
   it.skipIf(skip)('a work alone at a quiet moment runs at once, in its own transaction', async () => {
     commits.length = 0;
     const id = newOrderId();
-    await uow.runShared(async (repositories) => place(repositories, customer, request, id));
+    await uow.runShared(async (repositories) => place(customer, request, id)(repositories));
     expect(commits).toEqual([1]);
     expect(await stored([id])).toEqual([id]);
   });
@@ -109,7 +109,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
       const outcomes = await Promise.allSettled(
         ids.map((id) =>
           uow.runShared(async (repositories) => {
-            const order = place(repositories, customer, request, id);
+            const order = place(customer, request, id)(repositories);
             if (failing.has(id)) throw new OrderNotFound(`no-such-order-${id}`);
             return order.id;
           }),
@@ -131,6 +131,29 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
       expect(await outboxRows(ids)).toBe(kept.length);
     },
   );
+
+  it.skipIf(skip)('refuses an order its caller may not place before any transaction is opened', async () => {
+    let transactions = 0;
+    const counted: UnitOfWork = {
+      run: (work, options) => {
+        transactions += 1;
+        return uow.run(work, options);
+      },
+      runShared: (work, options) => {
+        transactions += 1;
+        return uow.runShared(work, options);
+      },
+    };
+    const create = createOrderHandler({ uow: counted, place, newId: newOrderId });
+    await expect(create(customer, { ...request, customerId: 'someone-else' })).rejects.toBeInstanceOf(
+      Forbidden,
+    );
+    await expect(create(customer, { ...request, currency: 'XXX' })).rejects.toBeInstanceOf(ValidationError);
+    expect(transactions).toBe(0);
+    const placed = await create(customer, request);
+    expect(transactions).toBe(1);
+    expect(await stored([placed.id])).toEqual([placed.id]);
+  });
 
   it.skipIf(skip)('two works on one order that meet in a group both land, one after the other', async () => {
     const order = anOrder().inStatus('CONFIRMED').build();

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
+import { loadConfig } from '../../src/config.js';
+import { connectDatabase, type DatabaseHandle } from '../../src/infrastructure/db/connection.js';
 
 /** The MariaDB/MySQL server the integration tests use, from the same variables as the service. */
 export function mysqlServer() {
@@ -39,6 +41,30 @@ export async function createTestDatabase(
       });
       await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await connection.end();
+    },
+  };
+}
+
+/**
+ * A connection, as the service makes it, to an in-memory SQLite database or to a fresh MariaDB
+ * database; `close` also drops the MariaDB one.
+ */
+export async function connectTestDatabase(
+  dialect: 'sqlite' | 'mysql',
+): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
+  const database = dialect === 'mysql' ? await createTestDatabase() : null;
+  const config = loadConfig(
+    database
+      ? { ENV: 'test', ...mysqlServer(), MYSQL_DATABASE: database.name }
+      : { ENV: 'test', SQLITE_PATH: ':memory:' },
+    { verifiesTokens: false },
+  );
+  const handle = connectDatabase(config.database);
+  return {
+    handle,
+    async close() {
+      await handle.close();
+      await database?.drop();
     },
   };
 }

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderHandler, placeOrder } from '../../../src/application/commands/create-order.js';
 import type { UnitOfWork } from '../../../src/application/ports.js';
-import { loadConfig } from '../../../src/config.js';
 import { Forbidden, OrderNotFound, ValidationError } from '../../../src/domain/errors.js';
 import { Order } from '../../../src/domain/order.js';
-import { connectDatabase, type DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
+import type { DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../../../src/infrastructure/db/migrate.js';
 import { createUnitOfWork } from '../../../src/infrastructure/db/unit-of-work.js';
 import { anOrder } from '../../support/builders.js';
-import { createTestDatabase, mysqlServer } from '../../support/database.js';
+import { connectTestDatabase } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
 
 const available = await requireMariaDb();
@@ -23,7 +22,7 @@ const request = {
 
 describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s', (dialect) => {
   const skip = dialect === 'mysql' && !available;
-  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let connection: Awaited<ReturnType<typeof connectTestDatabase>> | undefined;
   let handle: DatabaseHandle;
   let uow: UnitOfWork;
   /** Orders each committed transaction wrote, one entry per commit. */
@@ -43,14 +42,8 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
 
   beforeAll(async () => {
     if (skip) return;
-    if (dialect === 'mysql') database = await createTestDatabase();
-    const config = loadConfig(
-      dialect === 'mysql'
-        ? { ENV: 'test', ...mysqlServer(), MYSQL_DATABASE: database?.name ?? '' }
-        : { ENV: 'test', SQLITE_PATH: ':memory:' },
-      { verifiesTokens: false },
-    );
-    handle = connectDatabase(config.database);
+    connection = await connectTestDatabase(dialect);
+    handle = connection.handle;
     await migrateToLatest(handle);
     uow = createUnitOfWork({
       db: handle.db,
@@ -73,10 +66,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
       afterCommit: [(changes) => commits.push(changes.length)],
     });
   });
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  afterAll(async () => connection?.close());
 
   it.skipIf(skip)('works that arrive together share transactions, each keeps its own result', async () => {
     commits.length = 0;

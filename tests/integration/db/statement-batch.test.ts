@@ -1,12 +1,11 @@
 import { Kysely, type LogEvent, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { connectDatabase, type DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
+import type { DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
 import type { Database } from '../../../src/infrastructure/db/schema.js';
 import { isUniqueViolation } from '../../../src/infrastructure/db/sql-errors.js';
 import { readTogether, statementBatch } from '../../../src/infrastructure/db/statement-batch.js';
-import { createTestDatabase, mysqlServer } from '../../support/database.js';
+import { connectTestDatabase, createTestDatabase, mysqlServer } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
 
 const available = await requireMariaDb();
@@ -17,7 +16,7 @@ type Probe = {
 
 describe.each(['sqlite', 'mysql'] as const)('a statement batch on %s', (dialect) => {
   const skip = dialect === 'mysql' && !available;
-  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let connection: Awaited<ReturnType<typeof connectTestDatabase>> | undefined;
   let handle: DatabaseHandle;
   const probe = () => handle.db.withTables<Probe>();
   const rows = async () =>
@@ -28,20 +27,11 @@ describe.each(['sqlite', 'mysql'] as const)('a statement batch on %s', (dialect)
 
   beforeAll(async () => {
     if (skip) return;
-    if (dialect === 'mysql') database = await createTestDatabase();
-    const config = loadConfig(
-      dialect === 'mysql'
-        ? { ENV: 'test', ...mysqlServer(), MYSQL_DATABASE: database?.name ?? '' }
-        : { ENV: 'test', SQLITE_PATH: ':memory:' },
-      { verifiesTokens: false },
-    );
-    handle = connectDatabase(config.database);
+    connection = await connectTestDatabase(dialect);
+    handle = connection.handle;
     await sql`create table batch_probe (id varchar(40) primary key, n integer not null)`.execute(handle.db);
   });
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  afterAll(async () => connection?.close());
 
   it.skipIf(skip)('runs the queued writes in the order they were queued', async () => {
     const writes = statementBatch(handle.db, handle.dialect);

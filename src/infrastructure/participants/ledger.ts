@@ -14,44 +14,23 @@ export type ParticipantName = 'inventory' | 'payment';
 /** Rounds of one decision before giving up and letting the broker redeliver the command. */
 const maxRounds = 8;
 
-/**
- * Decides and records in one transaction, so what a participant did and the record of it commit
- * together or not at all. Writes queued on `writes` are sent together once the decision is made.
- * When a concurrent copy of the command claimed the same business key first (a unique key) or the
- * database aborted the transaction for a conflict, the whole decision runs again from the start
- * and then finds what the other copy recorded.
- */
-export async function decideOnce<T>(store: ParticipantStore, decide: Decision<T>): Promise<T> {
-  for (let round = 1; ; round += 1) {
-    try {
-      return await store.db.transaction().execute(async (trx) => {
-        const writes = statementBatch(trx, store.dialect);
-        const decision = await decide(trx, writes);
-        await writes.run();
-        return decision;
-      });
-    } catch (error) {
-      if (round >= maxRounds || !(isUniqueViolation(error) || isTransientConflict(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
-    }
-  }
-}
-
 type Decision<T> = (trx: Transaction<Database>, writes: StatementBatch) => Promise<T>;
 
 /**
- * `decideOnce` for decisions that may share a transaction with others that arrive while the store
- * is busy (group commit, group-commit.ts): at saturation a participant's BEGIN and COMMIT are paid
- * once per group. Each decision's writes are sent before the next one decides, so it reads what
- * the earlier ones did (the stock two orders both want). A decision alone, or one whose group
- * failed, runs through decideOnce.
+ * Decides and records in one transaction, so what a participant did and the record of it commit
+ * together or not at all. Writes queued on `writes` are sent once each decision is made, before
+ * the next one decides, so it reads what the earlier ones did (the stock two orders both want).
+ * When a concurrent copy of a command claimed the same business key first (a unique key) or the
+ * database aborted the transaction for a conflict, the whole transaction runs again from the start
+ * and then finds what the other copy recorded.
  */
-export function sharedDecisions(store: ParticipantStore): <T>(decide: Decision<T>) => Promise<T> {
-  const shared = groupCommit<Decision<unknown>, unknown>({
-    together: async (decisions) => {
-      const [only] = decisions;
-      if (decisions.length === 1 && only) return [await decideOnce(store, only)];
-      return store.db.transaction().execute(async (trx) => {
+async function decideInOrder(
+  store: ParticipantStore,
+  decisions: readonly Decision<unknown>[],
+): Promise<unknown[]> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await store.db.transaction().execute(async (trx) => {
         const results: unknown[] = [];
         for (const decide of decisions) {
           const writes = statementBatch(trx, store.dialect);
@@ -60,7 +39,22 @@ export function sharedDecisions(store: ParticipantStore): <T>(decide: Decision<T
         }
         return results;
       });
-    },
+    } catch (error) {
+      if (round >= maxRounds || !(isUniqueViolation(error) || isTransientConflict(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));
+    }
+  }
+}
+
+/**
+ * A participant's decisions, each decided and recorded once (decideInOrder). Those that arrive
+ * while the store is busy share a transaction (group commit, group-commit.ts): at saturation a
+ * participant's BEGIN and COMMIT are paid once per group; a group that still fails runs each
+ * decision again alone.
+ */
+export function sharedDecisions(store: ParticipantStore): <T>(decide: Decision<T>) => Promise<T> {
+  const shared = groupCommit<Decision<unknown>, unknown>({
+    together: (decisions) => decideInOrder(store, decisions),
     worthRunningAlone: (error) => !isDatabaseUnavailable(error),
   });
   return <T>(decide: Decision<T>) => shared(decide) as Promise<T>;

@@ -87,7 +87,7 @@ export function createInventorySimulator(
     const stock = new Map(rows.map((row) => [row.product_id, Number(row.available)]));
     const missing = sorted.filter((productId) => !stock.has(productId));
     if (missing.length > 0) {
-      // A concurrent first reserve of the same product meets the key: decideOnce runs this again.
+      // A concurrent first reserve of the same product meets the key: the decision runs again.
       await trx
         .insertInto('inventory_stock')
         .values(missing.map((productId) => ({ product_id: productId, available: initialStock(productId) })))

@@ -77,7 +77,7 @@ export function createSimulatedPaymentProvider(
             : random() < failureRate
               ? { ok: false, reason: 'card declined' }
               : { ok: true, transactionId: `sim_${newId()}` };
-        // A concurrent charge for the same order meets the key, and decideOnce lets it find this one.
+        // A concurrent charge for the same order meets the key, and the decision runs again to find this one.
         await trx
           .insertInto('simulated_card_charges')
           .values({

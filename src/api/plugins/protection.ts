@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
@@ -39,16 +40,11 @@ export const operationalRoute: FastifyContextConfig = {
  */
 export default fp(
   async function protection(app: FastifyInstance, { http, health }: Pick<Config, 'http' | 'health'>) {
-    // helmet's middleware, built once: @fastify/helmet built it again on every request, re-parsing
-    // the Content-Security-Policy each time (4.7 % of the service's CPU under GET load).
-    const securityHeaders = helmet({
-      // The service is usually behind a TLS-terminating proxy; upgrading /docs' assets to https
-      // would break it when served over plain http.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    const securityHeaders = staticSecurityHeaders();
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(securityHeaders);
+      done();
     });
-    app.addHook('onRequest', (request, reply, done) =>
-      securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)),
-    );
     await app.register(cors, {
       origin: http.corsOrigins,
       exposedHeaders: ['location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
@@ -82,6 +78,34 @@ export default fp(
   },
   { name: 'protection' },
 );
+
+/**
+ * helmet's headers, computed once: they depend on nothing in the request. Its middleware run per
+ * request was ~2 % of the service's CPU under GET load (and @fastify/helmet, which also rebuilds
+ * it and re-parses the CSP each time, 4.7 %); set on the reply instead of the raw response, they
+ * go out with Fastify's own headers in one `writeHead` (docs/benchmarks.md).
+ */
+function staticSecurityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  helmet({
+    // The service is usually behind a TLS-terminating proxy; upgrading /docs' assets to https
+    // would break it when served over plain http.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  })({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) throw failure;
+  return Object.freeze(headers);
+}
 
 /** The JWT subject on authenticated routes (the principal is decorated only in the /api scope), else the IP. */
 function clientKey(request: FastifyRequest): string {

@@ -71,6 +71,30 @@ describe('headers', () => {
     for (const src of scripts) expect(src).not.toMatch(/^(https?:)?\/\//);
   });
 
+  it('sends the same security headers on API answers, problem answers and unknown routes', async () => {
+    const docs = await t.service.app.inject({ url: '/docs/' });
+    const answers = [
+      await t.service.app.inject({ url: '/health/live' }),
+      await t.service.app.inject({ url: '/api/orders/00000000-0000-4000-8000-000000000000' }),
+      await t.service.app.inject({ url: '/no-such-route' }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404]);
+    for (const answer of answers) {
+      for (const name of [
+        'content-security-policy',
+        'strict-transport-security',
+        'x-content-type-options',
+        'x-frame-options',
+        'referrer-policy',
+        'cross-origin-opener-policy',
+      ]) {
+        expect(docs.headers[name], name).toBeTruthy();
+        expect(answer.headers[name], name).toBe(docs.headers[name]);
+      }
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('answers CORS preflights for the configured origins only', async () => {
     const preflight = (origin: string) =>
       t.service.app.inject({

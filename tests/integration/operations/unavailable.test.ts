@@ -83,6 +83,26 @@ describe.skipIf(!available)('requests while MariaDB is unavailable', () => {
     }
   });
 
+  it('answers a GET 503 deadline_exceeded at its deadline while the database stalls (a request without a body keeps its first timer)', async () => {
+    const created = await post();
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json() as { id: string };
+    proxy.stall();
+    try {
+      const started = Date.now();
+      const response = await t.service.app.inject({
+        url: `/api/orders/${id}`,
+        headers: { authorization: await t.bearer('c-outage') },
+      });
+      const elapsed = Date.now() - started;
+      expectRetryLater(response, 'urn:problem:deadline_exceeded');
+      expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - 50);
+      expect(elapsed).toBeLessThan(deadlineMs + 700);
+    } finally {
+      proxy.restore();
+    }
+  });
+
   it('answers 503 unavailable with Retry-After while the database refuses connections', async () => {
     await expect.poll(async () => (await post()).statusCode, { timeout: 10_000 }).toBe(201);
     proxy.cut();

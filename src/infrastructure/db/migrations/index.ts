@@ -13,6 +13,7 @@ import { fulfilmentRefundsStatsMigration } from './0010-fulfilment-refunds-stats
 import { shipmentsRefundsMigration } from './0011-shipments-refunds.js';
 import { participantLedgersMigration } from './0012-participant-ledgers.js';
 import { stockCommitTimersMigration } from './0013-stock-commit-timers.js';
+import { participantRepliesAgeMigration } from './0014-participant-replies-age.js';
 
 /** Versioned migrations, applied in name order; a new one gets the next number. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0011-shipments-refunds': shipmentsRefundsMigration(),
         '0012-participant-ledgers': participantLedgersMigration(dialect),
         '0013-stock-commit-timers': stockCommitTimersMigration(dialect),
+        '0014-participant-replies-age': participantRepliesAgeMigration(dialect),
       };
     },
   };

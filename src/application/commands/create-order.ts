@@ -35,11 +35,12 @@ export function placeOrder(deps: { clock: Clock }): PlaceOrder {
       now: deps.clock(),
     };
     // Built now so that a bad order is refused without a transaction: one refused inside a shared
-    // transaction would make every work of it run again alone. Built again by every attempt of
-    // the transaction, because an attempt takes the new order's events.
-    Order.create(input);
+    // transaction would make every work of it run again alone. The first attempt adds this one; a
+    // retry builds it again, because an attempt takes the new order's events.
+    let unused: Order | undefined = Order.create(input);
     return (repositories) => {
-      const order = Order.create(input);
+      const order = unused ?? Order.create(input);
+      unused = undefined;
       repositories.orders.insert(order);
       return order;
     };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connection.js';
+import { dropIndex } from './helpers.js';
 
 /** Housekeeping deletes inbox rows by age; without this index each run would scan the whole inbox. */
 export function housekeepingMigration(dialect: Dialect) {
@@ -8,8 +9,7 @@ export function housekeepingMigration(dialect: Dialect) {
       await db.schema.createIndex('inbox_processed_at').on('inbox').column('processed_at').execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      const drop = db.schema.dropIndex('inbox_processed_at');
-      await (dialect === 'mysql' ? drop.on('inbox') : drop).execute();
+      await dropIndex(db, dialect, 'inbox_processed_at', 'inbox');
     },
   };
 }

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { dayMs, floorToMonth, hourMs } from '../../../application/queries/analytics-window.js';
 import type { Dialect } from '../connection.js';
 import type { Database, OrderStatsTable } from '../schema.js';
-import { tableOptions } from './helpers.js';
+import { dropIndex, tableOptions } from './helpers.js';
 
 const rowsPerStatement = 1000;
 
@@ -101,9 +101,8 @@ export function fulfilmentRefundsStatsMigration(dialect: Dialect) {
         select currency, period_start, status, sum(order_count), sum(total_minor)
         from order_stats where period = 'hour' group by currency, period_start, status`.execute(db);
       await db.schema.dropTable('order_stats').execute();
-      const dropIndex = (name: string) => db.schema.dropIndex(name);
       for (const name of ['order_summaries_fulfilment_created', 'order_summaries_refunded_created']) {
-        await (dialect === 'mysql' ? dropIndex(name).on('order_summaries') : dropIndex(name)).execute();
+        await dropIndex(db, dialect, name, 'order_summaries');
       }
       for (const column of ['cancel_category', 'refunded', 'fulfilment']) {
         await db.schema.alterTable('order_summaries').dropColumn(column).execute();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connection.js';
+import { dropIndex } from './helpers.js';
 
 /**
  * The participants' cleaner deletes replies by age every minute; without this index each run read
@@ -16,8 +17,7 @@ export function participantRepliesAgeMigration(dialect: Dialect) {
         .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      const drop = db.schema.dropIndex('participant_replies_created_at');
-      await (dialect === 'mysql' ? drop.on('participant_replies') : drop).execute();
+      await dropIndex(db, dialect, 'participant_replies_created_at', 'participant_replies');
     },
   };
 }

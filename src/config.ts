@@ -257,7 +257,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     },
     tracing: tracingConfig(read),
     admission: {
-      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 40, { min: 0, max: 100_000_000 }),
+      sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 80, { min: 0, max: 100_000_000 }),
       sagaBacklogWaitMs: read.int('SAGA_BACKLOG_WAIT_MS', 1_000, { min: 0, max: 60_000 }),
     },
   };

@@ -151,7 +151,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
     await uow.run(async (repositories) => {
       repositories.orders.insert(Order.rehydrate({ ...order.snapshot(), id }));
     });
-    // Four works hold the lanes, so the next two wait and then share one transaction.
+    // Four works (more than there are lanes) hold every lane, so the works after them wait and then share one transaction.
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;

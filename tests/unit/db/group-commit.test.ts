@@ -34,6 +34,17 @@ describe('group commit', () => {
     expect(db.transactions).toEqual([['a'], ['b'], ['c', 'd', 'e'], ['f', 'g']]);
   });
 
+  it('by default writes two transactions at once, and groups at most sixteen works', async () => {
+    const db = recordingTransactions();
+    const run = groupCommit({ together: db.together, worthRunningAlone: () => true });
+    const works = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    const results = works.map((work) => run(work));
+    expect(db.transactions).toEqual([['w0'], ['w1']]);
+    await db.releaseAll();
+    await Promise.all(results);
+    expect(db.transactions.map((group) => group.length)).toEqual([1, 1, 16, 2]);
+  });
+
   it('runs each work of a failed group again alone, so a failure is only its own work’s', async () => {
     const db = recordingTransactions((works) =>
       works.includes('bad') ? new Error(`failed: ${works}`) : null,

@@ -5,9 +5,9 @@ export interface GroupCommitOptions<W, R> {
   worthRunningAlone(error: unknown): boolean;
   /**
    * Transactions written at once; the pool keeps its other connections for other work. Two: one
-   * gathers while the other commits. At saturation on two cores, four lanes confirmed ~200 orders/s
-   * at 8.8 ms of the machine's CPU each, two lanes ~230/s at 7.7 ms: fewer, larger groups pay
-   * fewer BEGINs, COMMITs and closing batches (docs/benchmarks.md).
+   * gathers while the other commits. At saturation on two cores (up to 100 orders in the saga), four
+   * lanes confirmed ~217 orders/s at 8.4 ms of the machine's CPU each, two lanes ~230/s at 7.7 ms:
+   * fewer, larger groups pay fewer BEGINs, COMMITs and closing batches (docs/benchmarks.md).
    */
   lanes?: number;
   /** Most works in one transaction: the locks it takes are held until the last one is done. */

@@ -1,8 +1,10 @@
 import { loadConfig, loadDotEnv } from '../src/config.js';
 import { connectDatabase } from '../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
+import { exitOnUnsupportedNode } from '../src/node-version.js';
 
 /** `npm run migrate`: brings the configured database (MySQL or the SQLite file) to the latest schema. */
+exitOnUnsupportedNode();
 loadDotEnv();
 const config = loadConfig(process.env, { verifiesTokens: false });
 const database = connectDatabase(config.database);

@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { insertOrdersInBulk } from '../src/infrastructure/db/bulk-orders.js';
 import { connectDatabase } from '../src/infrastructure/db/connection.js';
 import { migrateToLatest } from '../src/infrastructure/db/migrate.js';
+import { exitOnUnsupportedNode } from '../src/node-version.js';
 import { seedOrders } from './seed-data.js';
 
 /**
@@ -10,6 +11,7 @@ import { seedOrders } from './seed-data.js';
  * adds realistic orders to the configured database (write tables and read model, one
  * transaction per batch) with multi-row INSERTs. Orders end now and go back `--days` days.
  */
+exitOnUnsupportedNode();
 try {
   process.loadEnvFile();
 } catch {

@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { withInstallationSecret } from './infrastructure/installation-secret.js';
 import { createLogger } from './logger.js';
+import { exitOnUnsupportedNode } from './node-version.js';
 import { createService } from './service.js';
 
+exitOnUnsupportedNode();
 loadDotEnv();
 
 let config: ReturnType<typeof loadConfig>;

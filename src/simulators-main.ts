@@ -9,6 +9,7 @@ import { createTracing } from './infrastructure/observability/tracing.js';
 import { simulatorOptions } from './infrastructure/participants/simulator-options.js';
 import { startSimulators } from './infrastructure/participants/start-simulators.js';
 import { createLogger } from './logger.js';
+import { exitOnUnsupportedNode } from './node-version.js';
 
 /**
  * `npm run simulators`: the inventory and payment simulators as their own process, serving the
@@ -16,6 +17,7 @@ import { createLogger } from './logger.js';
  * database variables as the service: what the simulators did is kept in their tables there
  * (migration 0012, applied at start), so a restarted or redelivered simulator never acts twice.
  */
+exitOnUnsupportedNode();
 loadDotEnv();
 
 let config: ReturnType<typeof loadConfig>;

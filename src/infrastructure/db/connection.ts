@@ -13,6 +13,7 @@ import {
 import { type Connection, createConnection, createPool } from 'mysql2';
 import type { Config } from '../../config.js';
 import { tracedDialect } from '../observability/traced-dialect.js';
+import { deferredBegin } from './deferred-begin.js';
 import type { Database } from './schema.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
@@ -115,17 +116,19 @@ export function connectDatabase(config: Config['database'], { tracer }: ConnectO
     });
   const kysely = (host: string) =>
     new Kysely<Database>({
-      dialect: traced(
-        new MysqlDialect({
-          pool: pool(host),
-          // READ COMMITTED for every transaction, set once per connection rather than per transaction:
-          // correctness comes from row locks (FOR UPDATE) and version checks, and REPEATABLE READ's gap
-          // locks would make concurrent outbox inserts deadlock with the relay's FOR UPDATE SKIP LOCKED scan.
-          onCreateConnection: (connection) =>
-            connection
-              .executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
-              .then(() => undefined),
-        }),
+      dialect: deferredBegin(
+        traced(
+          new MysqlDialect({
+            pool: pool(host),
+            // READ COMMITTED for every transaction, set once per connection rather than per transaction:
+            // correctness comes from row locks (FOR UPDATE) and version checks, and REPEATABLE READ's gap
+            // locks would make concurrent outbox inserts deadlock with the relay's FOR UPDATE SKIP LOCKED scan.
+            onCreateConnection: (connection) =>
+              connection
+                .executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
+                .then(() => undefined),
+          }),
+        ),
       ),
     });
   const db = kysely(config.host);

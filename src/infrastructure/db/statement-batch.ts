@@ -1,5 +1,6 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './connection.js';
+import { markMultiStatement } from './deferred-begin.js';
 import type { Database } from './schema.js';
 
 /**
@@ -77,9 +78,11 @@ async function sendTogether(
     return results;
   }
   const { rows } = await db.executeQuery(
-    CompiledQuery.raw(
-      queries.map((query) => query.sql).join(';\n'),
-      queries.flatMap((query) => query.parameters),
+    markMultiStatement(
+      CompiledQuery.raw(
+        queries.map((query) => query.sql).join(';\n'),
+        queries.flatMap((query) => query.parameters),
+      ),
     ),
   );
   // mysql2 answers a multi-statement query with one entry per statement: a select's rows, or the

@@ -83,12 +83,15 @@ function tracedDriver(driver: Driver, tracer: Tracer, attributes: DatabaseSpanAt
 }
 
 const statementPattern = /^\s*(\w+)/;
+const leadingBegin = /^begin;\s*/i;
 const tablePattern = /\b(?:from|into|update|join)\s+[`"]?(\w+)[`"]?/i;
 
 function startQuerySpan(tracer: Tracer, sql: string, attributes: DatabaseSpanAttributes): Span | null {
   if (!trace.getSpan(context.active())) return null;
-  const operation = statementPattern.exec(sql)?.[1]?.toUpperCase() ?? 'SQL';
-  const table = tablePattern.exec(sql)?.[1];
+  // A statement sent with the BEGIN it opens (deferred-begin.ts) is named after the statement.
+  const statement = sql.replace(leadingBegin, '');
+  const operation = statementPattern.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
+  const table = tablePattern.exec(statement)?.[1];
   return tracer.startSpan(table ? `${operation} ${table}` : operation, {
     kind: SpanKind.CLIENT,
     attributes: {

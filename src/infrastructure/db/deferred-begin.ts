@@ -1,0 +1,108 @@
+import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult } from 'kysely';
+
+/** Queries that are several statements (statement-batch.ts): their result is one entry per statement. */
+const multiStatement = new WeakSet<CompiledQuery>();
+
+export function markMultiStatement(query: CompiledQuery): CompiledQuery {
+  multiStatement.add(query);
+  return query;
+}
+
+/**
+ * A MySQL dialect whose BEGIN travels with the transaction's first statement, as one
+ * multi-statement query (the pool sets `multipleStatements`): Kysely otherwise sends it alone,
+ * one round trip of the ~26 an order costs at saturation, five per order. A transaction that
+ * runs no statement sends neither BEGIN nor COMMIT. Transactions with an isolation level or
+ * access mode of their own begin as Kysely does.
+ */
+export function deferredBegin(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => deferringDriver(dialect.createDriver()),
+  };
+}
+
+function deferringDriver(driver: Driver): Driver {
+  const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const unwrap = (connection: DatabaseConnection) => inner.get(connection) ?? connection;
+  /** Connections whose transaction has begun for Kysely but not yet on the server. */
+  const pending = new WeakSet<DatabaseConnection>();
+  const beginNow = async (connection: DatabaseConnection) => {
+    if (pending.delete(connection)) await unwrap(connection).executeQuery(CompiledQuery.raw('begin'));
+  };
+
+  const deferring = (connection: DatabaseConnection): DatabaseConnection => {
+    const wrapper: DatabaseConnection = {
+      async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+        if (!pending.delete(wrapper)) return connection.executeQuery<R>(query);
+        const { rows } = await connection.executeQuery(
+          CompiledQuery.raw(`begin;\n${query.sql}`, [...query.parameters]),
+        );
+        const [, ...results] = rows as unknown[];
+        if (multiStatement.has(query)) return { rows: results as R[] };
+        return singleResult<R>(results[0]);
+      },
+      async *streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
+        await beginNow(wrapper);
+        yield* connection.streamQuery<R>(query, chunkSize);
+      },
+    };
+    inner.set(wrapper, connection);
+    return wrapper;
+  };
+
+  return {
+    init: () => driver.init(),
+    acquireConnection: async () => deferring(await driver.acquireConnection()),
+    async beginTransaction(connection, settings) {
+      if (settings.isolationLevel || settings.accessMode)
+        return driver.beginTransaction(connection, settings);
+      pending.add(connection);
+    },
+    async commitTransaction(connection) {
+      if (pending.delete(connection)) return;
+      await driver.commitTransaction(connection);
+    },
+    async rollbackTransaction(connection) {
+      if (pending.delete(connection)) return;
+      await driver.rollbackTransaction(connection);
+    },
+    ...(driver.savepoint && {
+      savepoint: async (connection, name, compile) => {
+        await beginNow(connection);
+        await driver.savepoint?.(connection, name, compile);
+      },
+    }),
+    ...(driver.rollbackToSavepoint && {
+      rollbackToSavepoint: (connection, name, compile) =>
+        driver.rollbackToSavepoint?.(connection, name, compile) as Promise<void>,
+    }),
+    ...(driver.releaseSavepoint && {
+      releaseSavepoint: (connection, name, compile) =>
+        driver.releaseSavepoint?.(connection, name, compile) as Promise<void>,
+    }),
+    releaseConnection: (connection) => {
+      pending.delete(connection);
+      return driver.releaseConnection(unwrap(connection));
+    },
+    destroy: () => driver.destroy(),
+  };
+}
+
+/** What Kysely's MySQL driver makes of one statement's answer: rows, or an OK packet's counts. */
+function singleResult<R>(result: unknown): QueryResult<R> {
+  if (Array.isArray(result)) return { rows: result as R[] };
+  const { insertId, affectedRows, changedRows } = (result ?? {}) as {
+    insertId?: number | string;
+    affectedRows?: number;
+    changedRows?: number;
+  };
+  return {
+    insertId: insertId !== undefined && String(insertId) !== '0' ? BigInt(insertId) : undefined,
+    numAffectedRows: affectedRows !== undefined ? BigInt(affectedRows) : undefined,
+    numChangedRows: changedRows !== undefined ? BigInt(changedRows) : undefined,
+    rows: [],
+  };
+}

@@ -1,0 +1,120 @@
+import { type DatabaseConnection, type Dialect, Kysely, MysqlDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferredBegin } from '../../../src/infrastructure/db/deferred-begin.js';
+import { createTestDatabase, mysqlServer } from '../../support/database.js';
+import { requireMariaDb } from '../../support/services.js';
+
+const available = await requireMariaDb();
+
+type Probe = { begin_probe: { id: string; n: number } };
+
+/** The dialect with every query its connections send to the server recorded in `sent`. */
+function recording(dialect: Dialect, sent: string[]): Dialect {
+  const record = (connection: DatabaseConnection): DatabaseConnection => ({
+    executeQuery: (query) => {
+      sent.push(query.sql);
+      return connection.executeQuery(query);
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  });
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+      return {
+        init: () => driver.init(),
+        acquireConnection: async () => {
+          const connection = await driver.acquireConnection();
+          const recorded = record(connection);
+          inner.set(recorded, connection);
+          return recorded;
+        },
+        beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+        commitTransaction: (connection) => driver.commitTransaction(connection),
+        rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+        releaseConnection: (connection) => driver.releaseConnection(inner.get(connection) ?? connection),
+        destroy: () => driver.destroy(),
+      };
+    },
+  };
+}
+
+describe.skipIf(!available)('transactions whose BEGIN goes with their first statement', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Kysely<Probe>;
+  const sent: string[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const server = mysqlServer();
+    db = new Kysely<Probe>({
+      // The service's dialect (connection.ts), recording what goes to the server.
+      dialect: deferredBegin(
+        recording(
+          new MysqlDialect({
+            pool: createPool({
+              host: server.MYSQL_HOST,
+              port: Number(server.MYSQL_PORT),
+              user: server.MYSQL_USER,
+              password: server.MYSQL_PASSWORD,
+              database: database.name,
+              multipleStatements: true,
+            }),
+          }),
+          sent,
+        ),
+      ),
+    });
+    await sql`create table begin_probe (id varchar(40) primary key, n integer not null)`.execute(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+  const ids = async () =>
+    (await db.selectFrom('begin_probe').select('id').orderBy('id').execute()).map((r) => r.id);
+
+  it('sends BEGIN with the first statement, and answers that statement as Kysely would', async () => {
+    await db.insertInto('begin_probe').values({ id: 'a', n: 1 }).execute();
+    sent.length = 0;
+    const [rows, updated] = await db
+      .transaction()
+      .execute(async (trx) => [
+        await trx.selectFrom('begin_probe').select(['id', 'n']).where('id', '=', 'a').forUpdate().execute(),
+        await trx.updateTable('begin_probe').set({ n: 2 }).where('id', '=', 'a').executeTakeFirst(),
+      ]);
+    expect(rows).toEqual([{ id: 'a', n: 1 }]);
+    expect(Number(updated.numUpdatedRows)).toBe(1);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(/^begin;\nselect/);
+    expect(sent[2]).toBe('commit');
+  });
+
+  it('reports an insert’s affected rows when it is the first statement', async () => {
+    const result = await db
+      .transaction()
+      .execute((trx) => trx.insertInto('begin_probe').values({ id: 'b', n: 1 }).executeTakeFirst());
+    expect(Number(result.numInsertedOrUpdatedRows)).toBe(1);
+  });
+
+  it('rolls back the first statement’s write: it ran inside the transaction', async () => {
+    const failure = await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('begin_probe').values({ id: 'rolled-back', n: 1 }).execute();
+        throw new Error('undo');
+      })
+      .catch((error: Error) => error.message);
+    expect(failure).toBe('undo');
+    expect(await ids()).not.toContain('rolled-back');
+  });
+
+  it('sends nothing for a transaction that runs no statement', async () => {
+    sent.length = 0;
+    await db.transaction().execute(async () => undefined);
+    expect(sent).toEqual([]);
+  });
+});

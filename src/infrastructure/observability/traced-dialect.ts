@@ -6,7 +6,8 @@ import {
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions';
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult } from 'kysely';
+import type { CompiledQuery, Dialect, QueryResult } from 'kysely';
+import { withDriver, wrapConnections } from '../db/wrapped-driver.js';
 
 export interface DatabaseSpanAttributes {
   /** `mysql` (MariaDB speaks it) or `sqlite`. */
@@ -22,20 +23,10 @@ export interface DatabaseSpanAttributes {
  * background polling does not fill the tracing backend with one-span traces.
  */
 export function tracedDialect(dialect: Dialect, tracer: Tracer, attributes: DatabaseSpanAttributes): Dialect {
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => tracedDriver(dialect.createDriver(), tracer, attributes),
-  };
-}
-
-function tracedDriver(driver: Driver, tracer: Tracer, attributes: DatabaseSpanAttributes): Driver {
-  // The driver gets its own connection objects back: they may hold private fields a wrapper lacks.
-  const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
-  const unwrap = (connection: DatabaseConnection) => inner.get(connection) ?? connection;
-  const traced = (connection: DatabaseConnection): DatabaseConnection => {
-    const wrapper: DatabaseConnection = {
+  // Transaction calls go through the wrapper, so BEGIN and COMMIT are spans of their own: commit
+  // time is where a busy database shows first.
+  return withDriver(dialect, (driver) =>
+    wrapConnections(driver, (connection) => ({
       executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
         const span = startQuerySpan(tracer, query.sql, attributes);
         if (!span) return connection.executeQuery<R>(query);
@@ -53,33 +44,8 @@ function tracedDriver(driver: Driver, tracer: Tracer, attributes: DatabaseSpanAt
         );
       },
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    };
-    inner.set(wrapper, connection);
-    return wrapper;
-  };
-  return {
-    init: () => driver.init(),
-    acquireConnection: async () => traced(await driver.acquireConnection()),
-    // Through the wrapper, so BEGIN and COMMIT are spans of their own: commit time is where a
-    // busy database shows first.
-    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
-    commitTransaction: (connection) => driver.commitTransaction(connection),
-    rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
-    ...(driver.savepoint && {
-      savepoint: (connection, name, compile) =>
-        driver.savepoint?.(connection, name, compile) as Promise<void>,
-    }),
-    ...(driver.rollbackToSavepoint && {
-      rollbackToSavepoint: (connection, name, compile) =>
-        driver.rollbackToSavepoint?.(connection, name, compile) as Promise<void>,
-    }),
-    ...(driver.releaseSavepoint && {
-      releaseSavepoint: (connection, name, compile) =>
-        driver.releaseSavepoint?.(connection, name, compile) as Promise<void>,
-    }),
-    releaseConnection: (connection) => driver.releaseConnection(unwrap(connection)),
-    destroy: () => driver.destroy(),
-  };
+    })),
+  );
 }
 
 const statementPattern = /^\s*(\w+)/;

@@ -1,7 +1,8 @@
-import { type DatabaseConnection, type Dialect, Kysely, MysqlDialect, sql } from 'kysely';
+import { type Dialect, Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferredBegin } from '../../../src/infrastructure/db/deferred-begin.js';
+import { withDriver, wrapConnections } from '../../../src/infrastructure/db/wrapped-driver.js';
 import { createTestDatabase, mysqlServer } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
 
@@ -11,36 +12,15 @@ type Probe = { begin_probe: { id: string; n: number } };
 
 /** The dialect with every query its connections send to the server recorded in `sent`. */
 function recording(dialect: Dialect, sent: string[]): Dialect {
-  const record = (connection: DatabaseConnection): DatabaseConnection => ({
-    executeQuery: (query) => {
-      sent.push(query.sql);
-      return connection.executeQuery(query);
-    },
-    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-  });
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => {
-      const driver = dialect.createDriver();
-      const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
-      return {
-        init: () => driver.init(),
-        acquireConnection: async () => {
-          const connection = await driver.acquireConnection();
-          const recorded = record(connection);
-          inner.set(recorded, connection);
-          return recorded;
-        },
-        beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
-        commitTransaction: (connection) => driver.commitTransaction(connection),
-        rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
-        releaseConnection: (connection) => driver.releaseConnection(inner.get(connection) ?? connection),
-        destroy: () => driver.destroy(),
-      };
-    },
-  };
+  return withDriver(dialect, (driver) =>
+    wrapConnections(driver, (connection) => ({
+      executeQuery: (query) => {
+        sent.push(query.sql);
+        return connection.executeQuery(query);
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    })),
+  );
 }
 
 describe.skipIf(!available)('transactions whose BEGIN goes with their first statement', () => {

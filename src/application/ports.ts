@@ -50,7 +50,10 @@ export interface Outbox {
 }
 
 export interface Inbox {
-  /** Records a consumed message; false when it was seen before (the caller then does nothing). */
+  /**
+   * Records a consumed message; false when it was seen before (the caller then does nothing). The
+   * record may wait to travel with the unit of work's next read: ask for both in the same turn.
+   */
   markProcessed(messageId: string, type: string): Promise<boolean>;
 }
 

@@ -121,10 +121,12 @@ export function sagaRunner(
       // Replies arrive many at a time at saturation; they share transactions (group commit).
       return deps.uow.runShared(
         async (repositories): Promise<HandledReply> => {
-          if (!(await repositories.inbox.markProcessed(envelope.messageId, envelope.type))) {
-            return { outcome: 'duplicate' };
-          }
-          const order = await repositories.orders.findByIdForUpdate(envelope.correlationId);
+          // Asked in one turn, so the inbox row can travel with the order's locking read.
+          const [fresh, order] = await Promise.all([
+            repositories.inbox.markProcessed(envelope.messageId, envelope.type),
+            repositories.orders.findByIdForUpdate(envelope.correlationId),
+          ]);
+          if (!fresh) return { outcome: 'duplicate' };
           if (!order) return { outcome: 'unknown-order' };
           const { outcome, unrequested, commandSentAt } = await apply(repositories, order, {
             kind: 'reply',

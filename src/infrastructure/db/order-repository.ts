@@ -7,7 +7,7 @@ import { orderReads, ordersFrom } from './order-loader.js';
 import { toHistoryRows, toItemRows, toOrderRow } from './order-rows.js';
 import type { QueuedSagas } from './saga-repository.js';
 import type { Database } from './schema.js';
-import { readTogether, type StatementBatch } from './statement-batch.js';
+import { readTogether, type StatementBatch, type WritesAhead } from './statement-batch.js';
 
 export interface TrackedOrders extends OrderRepository {
   /** The orders queued for writing, in the order they were first queued. */
@@ -31,6 +31,8 @@ export function orderRepository(
   dialect: Dialect,
   /** The same transaction's saga rows, read along with an order read for update. */
   sagas?: Pick<QueuedSagas, 'rowRead' | 'preload'>,
+  /** The same transaction's held-back writes (its inbox row), sent ahead of an order read. */
+  ahead?: WritesAhead,
 ): TrackedOrders {
   const loaded = new WeakMap<Order, { version: number; historyLength: number }>();
   const queue = new Map<Order, 'insert' | 'update'>();
@@ -40,7 +42,12 @@ export function orderRepository(
     const reads = orderReads(trx, [id], { lock: lock && dialect === 'mysql' });
     // A locked order is about to change, and its saga row is read with it: same round trip.
     const alongside = lock ? sagas : undefined;
-    const results = await readTogether(trx, dialect, alongside ? [...reads, alongside.rowRead(id)] : reads);
+    const results = await readTogether(
+      trx,
+      dialect,
+      alongside ? [...reads, alongside.rowRead(id)] : reads,
+      ahead,
+    );
     alongside?.preload(id, results[reads.length] ?? []);
     const [state] = ordersFrom([id], results);
     if (!state) return undefined;

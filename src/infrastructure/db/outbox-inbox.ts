@@ -3,8 +3,7 @@ import type { RoutedMessage } from '../../application/messaging/contract.js';
 import type { Inbox, Outbox, Timeline, TimelineEntry } from '../../application/ports.js';
 import { withTraceparent } from '../observability/trace-context.js';
 import type { Database } from './schema.js';
-import { isUniqueViolation } from './sql-errors.js';
-import type { StatementBatch } from './statement-batch.js';
+import type { StatementBatch, WritesAhead } from './statement-batch.js';
 
 export interface QueuedOutbox extends Outbox {
   flush(writes: StatementBatch): void;
@@ -99,16 +98,25 @@ export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
   };
 }
 
-export function inboxWriter(trx: Kysely<Database>, now: () => number): Inbox {
+/** The contract's message ids are UUIDs, and the inbox's key is as wide as one. */
+const messageIdLength = 36;
+
+/**
+ * The inbox of one unit of work. The row goes ahead of the transaction's next read (the saga
+ * runner reads the order it locks in the same turn), as `insert ignore`: no row inserted means the
+ * message was seen before. IGNORE would also let MySQL cut an overlong id down to the key's width,
+ * making two ids one; such an id is refused instead.
+ */
+export function inboxWriter(trx: Kysely<Database>, now: () => number, ahead: WritesAhead): Inbox {
   return {
     async markProcessed(messageId, type) {
-      try {
-        await trx.insertInto('inbox').values({ message_id: messageId, type, processed_at: now() }).execute();
-        return true;
-      } catch (error) {
-        if (isUniqueViolation(error)) return false;
-        throw error;
+      if (messageId.length > messageIdLength) {
+        throw new RangeError(`a message id of ${messageId.length} characters is not a UUID`);
       }
+      const inserted = await ahead.add(
+        trx.insertInto('inbox').ignore().values({ message_id: messageId, type, processed_at: now() }),
+      );
+      return inserted === 1;
     },
   };
 }

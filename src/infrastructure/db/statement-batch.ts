@@ -45,21 +45,86 @@ export function statementBatch(db: Kysely<Database>, dialect: Dialect): Statemen
 }
 
 /**
+ * Writes whose outcome a transaction needs before it goes on (a claim: the inbox row of a
+ * message), held back so they travel ahead of its next read: on MySQL, one round trip for both.
+ * A write that no read takes within the same turn of the event loop goes alone, so waiting on
+ * one before reading is slower, never wrong.
+ */
+export interface WritesAhead {
+  /** Queues `query`; resolves with the rows it affected once it has run. */
+  add(query: Compilable): Promise<number>;
+  /** Takes what is queued, for readTogether to send first. */
+  take(): AheadWrite[];
+}
+
+interface AheadWrite {
+  query: CompiledQuery;
+  settle(outcome: { affectedRows: number } | { error: unknown }): void;
+}
+
+export function writesAhead(db: Kysely<Database>, dialect: Dialect): WritesAhead {
+  let queued: AheadWrite[] = [];
+  const take = () => {
+    const taken = queued;
+    queued = [];
+    return taken;
+  };
+  return {
+    add(query) {
+      return new Promise((resolve, reject) => {
+        queued.push({
+          query: query.compile(),
+          settle: (outcome) => ('error' in outcome ? reject(outcome.error) : resolve(outcome.affectedRows)),
+        });
+        // A read started in this same turn takes it first; otherwise it goes alone (a failure
+        // reaches the caller through its promise, settled by sendAhead).
+        if (queued.length === 1) {
+          queueMicrotask(() => sendAhead(db, dialect, take(), []).catch(() => undefined));
+        }
+      });
+    },
+    take,
+  };
+}
+
+/**
  * Runs reads one after another on the caller's connection and returns each one's rows, as one
  * multi-statement query on MySQL: a transaction that must read several tables before it can
- * decide pays one round trip for them.
+ * decide pays one round trip for them. Writes queued on `ahead` go first, in the same query.
  */
 export async function readTogether(
   db: Kysely<Database>,
   dialect: Dialect,
   queries: readonly Compilable[],
+  ahead?: WritesAhead,
 ): Promise<unknown[][]> {
-  const results = await sendTogether(
+  const results = await sendAhead(
     db,
     dialect,
+    ahead?.take() ?? [],
     queries.map((query) => query.compile()),
   );
   return results.map(({ rows }) => rows);
+}
+
+/** Sends `writes` and then `reads` together; settles each write and returns the reads' results. */
+async function sendAhead(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  writes: readonly AheadWrite[],
+  reads: readonly CompiledQuery[],
+): Promise<Array<{ rows: unknown[]; affectedRows: number }>> {
+  if (writes.length === 0 && reads.length === 0) return [];
+  try {
+    const results = await sendTogether(db, dialect, [...writes.map(({ query }) => query), ...reads]);
+    for (const [index, write] of writes.entries()) {
+      write.settle({ affectedRows: results[index]?.affectedRows ?? 0 });
+    }
+    return results.slice(writes.length);
+  } catch (error) {
+    for (const write of writes) write.settle({ error });
+    throw error;
+  }
 }
 
 /** Each statement's rows and affected-row count, in the order sent. */

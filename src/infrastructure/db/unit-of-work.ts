@@ -13,7 +13,7 @@ import { inboxWriter, outboxWriter, timelineWriter } from './outbox-inbox.js';
 import { sagaRepository } from './saga-repository.js';
 import type { Database } from './schema.js';
 import { isDatabaseUnavailable, isTransientConflict } from './sql-errors.js';
-import { type StatementBatch, statementBatch } from './statement-batch.js';
+import { type StatementBatch, statementBatch, writesAhead } from './statement-batch.js';
 import { stockCommitTimers } from './stock-commit-timers.js';
 
 /**
@@ -140,7 +140,8 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       .transaction()
       .execute(async (trx) => {
         const sagas = sagaRepository(trx, dialect);
-        const orders = orderRepository(trx, dialect, sagas);
+        const ahead = writesAhead(trx, dialect);
+        const orders = orderRepository(trx, dialect, sagas, ahead);
         const stockCommits = stockCommitTimers(trx, dialect);
         const outbox = outboxWriter(trx, now, claimUntil, written);
         const timeline = timelineWriter(trx);
@@ -149,7 +150,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
           orders,
           idempotency,
           outbox,
-          inbox: inboxWriter(trx, now),
+          inbox: inboxWriter(trx, now, ahead),
           sagas,
           stockCommits,
           timeline,

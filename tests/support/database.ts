@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase, type DatabaseHandle } from '../../src/infrastructure/db/connection.js';
@@ -11,6 +12,22 @@ export function mysqlServer() {
     MYSQL_USER: process.env.MYSQL_USER || 'root',
     MYSQL_PASSWORD: process.env.MYSQL_PASSWORD || '',
   };
+}
+
+/**
+ * A mysql2 pool to `database` configured as the service's (connection.ts) where it matters to the
+ * statements sent: multi-statement queries allowed. For tests that build a Kysely of their own.
+ */
+export function servicePool(database: string) {
+  const server = mysqlServer();
+  return createPool({
+    host: server.MYSQL_HOST,
+    port: Number(server.MYSQL_PORT),
+    user: server.MYSQL_USER,
+    password: server.MYSQL_PASSWORD,
+    database,
+    multipleStatements: true,
+  });
 }
 
 /**

@@ -114,7 +114,6 @@ async function sendAhead(
   writes: readonly AheadWrite[],
   reads: readonly CompiledQuery[],
 ): Promise<Array<{ rows: unknown[]; affectedRows: number }>> {
-  if (writes.length === 0 && reads.length === 0) return [];
   try {
     const results = await sendTogether(db, dialect, [...writes.map(({ query }) => query), ...reads]);
     for (const [index, write] of writes.entries()) {

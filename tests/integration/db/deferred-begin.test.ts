@@ -1,9 +1,8 @@
 import { type Dialect, Kysely, MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferredBegin } from '../../../src/infrastructure/db/deferred-begin.js';
 import { withDriver, wrapConnections } from '../../../src/infrastructure/db/wrapped-driver.js';
-import { createTestDatabase, mysqlServer } from '../../support/database.js';
+import { createTestDatabase, servicePool } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
 
 const available = await requireMariaDb();
@@ -29,24 +28,9 @@ describe.skipIf(!available)('transactions whose BEGIN goes with their first stat
   const sent: string[] = [];
   beforeAll(async () => {
     database = await createTestDatabase();
-    const server = mysqlServer();
     db = new Kysely<Probe>({
       // The service's dialect (connection.ts), recording what goes to the server.
-      dialect: deferredBegin(
-        recording(
-          new MysqlDialect({
-            pool: createPool({
-              host: server.MYSQL_HOST,
-              port: Number(server.MYSQL_PORT),
-              user: server.MYSQL_USER,
-              password: server.MYSQL_PASSWORD,
-              database: database.name,
-              multipleStatements: true,
-            }),
-          }),
-          sent,
-        ),
-      ),
+      dialect: deferredBegin(recording(new MysqlDialect({ pool: servicePool(database.name) }), sent)),
     });
     await sql`create table begin_probe (id varchar(40) primary key, n integer not null)`.execute(db);
   });

@@ -1,11 +1,10 @@
 import { Kysely, type LogEvent, MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../src/infrastructure/db/connection.js';
 import type { Database } from '../../../src/infrastructure/db/schema.js';
 import { isUniqueViolation } from '../../../src/infrastructure/db/sql-errors.js';
 import { readTogether, statementBatch, writesAhead } from '../../../src/infrastructure/db/statement-batch.js';
-import { connectTestDatabase, createTestDatabase, mysqlServer } from '../../support/database.js';
+import { connectTestDatabase, createTestDatabase, servicePool } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
 
 const available = await requireMariaDb();
@@ -171,19 +170,9 @@ describe.skipIf(!available)('a statement batch on MySQL, counted in queries sent
   const sent: LogEvent[] = [];
   beforeAll(async () => {
     database = await createTestDatabase();
-    const server = mysqlServer();
     // A Kysely of its own, so every query sent can be logged; the pool is configured like the service's.
     db = new Kysely<Database>({
-      dialect: new MysqlDialect({
-        pool: createPool({
-          host: server.MYSQL_HOST,
-          port: Number(server.MYSQL_PORT),
-          user: server.MYSQL_USER,
-          password: server.MYSQL_PASSWORD,
-          database: database.name,
-          multipleStatements: true,
-        }),
-      }),
+      dialect: new MysqlDialect({ pool: servicePool(database.name) }),
       log: (event) => {
         sent.push(event);
       },

@@ -13,6 +13,7 @@ import {
   placeOrders,
   placeOrdersPaced,
   readOutcomes,
+  sagaLegs,
 } from './lib/http-load.js';
 import { brokerHopLatency, commitLatency, floorMs, stepsToConfirmed } from './lib/latency-floor.js';
 import { buildDist, type Child, deployedService, runNode, startNode, waitUntilUp } from './lib/processes.js';
@@ -231,9 +232,12 @@ export async function run(argv: string[]): Promise<void> {
     await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
     const paced = await placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 });
     const pacedOutcomes = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 120_000));
+    const legs = (await sagaLegs(url, adminToken, paced.ids))
+      .map((leg) => `${leg.command} → reply p50 ${leg.p50} ms, p99 ${leg.p99} ms`)
+      .join('; ');
     result.push({
       row: '1. POST→CONFIRMED over RabbitMQ, simulators own process, 50 orders/s',
-      measured: `p50 ${pacedOutcomes.p50} ms, p99 ${pacedOutcomes.p99} ms (${pacedOutcomes.confirmed} confirmed, ${pacedOutcomes.notConfirmed} not, POST p99 ${paced.result.p99} ms)`,
+      measured: `p50 ${pacedOutcomes.p50} ms, p99 ${pacedOutcomes.p99} ms (${pacedOutcomes.confirmed} confirmed, ${pacedOutcomes.notConfirmed} not, POST p99 ${paced.result.p99} ms; legs: ${legs})`,
       limit: `${stepsToConfirmed.commits} commits + ${stepsToConfirmed.hops} quorum-queue hops, each alone: commit p50 ${commit.p50.toFixed(1)} ms (p99 ${commit.p99.toFixed(1)}), hop p50 ${hop.p50.toFixed(1)} ms (p99 ${hop.p99.toFixed(1)}) → floor p50 ${floorMs(floor).toFixed(0)} ms`,
       ratio: floorMs(floor) / Math.max(1, pacedOutcomes.p50),
       target: 'p50 ≤ 15 ms, p99 ≤ 50 ms',

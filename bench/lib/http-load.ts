@@ -328,7 +328,7 @@ export async function sagaLegs(
         const response = await fetch(`${baseUrl}/api/orders/${id}/timeline`, {
           headers: { authorization: adminToken },
         });
-        if (!response.ok) continue;
+        if (!response.ok) throw new Error(`GET /api/orders/${id}/timeline answered ${response.status}`);
         const { entries } = (await response.json()) as { entries: TimelineEntry[] };
         entries.forEach((entry, index) => {
           const command = entries[index - 1];

@@ -81,6 +81,56 @@ export async function load(
 }
 
 /**
+ * Two loads whose ratio is the figure, measured in turns — A, B, B, A, each half of `seconds` —
+ * rather than one after the other. This kind of machine changes speed within a minute (a bare
+ * route's rate and the load generator's CPU per request moved together by up to 1.8× between
+ * runs seconds apart, docs/benchmarks.md 2026-11-27), so two back-to-back runs compared mostly
+ * the moments they ran in; the turns cancel a steady drift. Each side's rate is its 2xx answers
+ * over its own seconds; its p50 and p99 are those of its worse turn. Each turn's rate is kept,
+ * so a reader sees how far the machine moved.
+ */
+export async function loadInTurns(
+  a: autocannon.Options,
+  b: autocannon.Options,
+  seconds: number,
+  warmupSeconds = 0,
+): Promise<{ a: LoadResult & { turns: number[] }; b: LoadResult & { turns: number[] } }> {
+  const turn = seconds / 2;
+  if (warmupSeconds > 0) {
+    await autocannon({ ...a, duration: warmupSeconds });
+    await autocannon({ ...b, duration: warmupSeconds });
+  }
+  const turnsOfA = [await load({ ...a, duration: turn })];
+  const turnsOfB = [await load({ ...b, duration: turn }), await load({ ...b, duration: turn })];
+  turnsOfA.push(await load({ ...a, duration: turn }));
+  const turns = (of: LoadResult[]) => of.map((t) => t.okPerSecond);
+  return {
+    a: { ...combined(turnsOfA), turns: turns(turnsOfA) },
+    b: { ...combined(turnsOfB), turns: turns(turnsOfB) },
+  };
+}
+
+function combined(turns: readonly LoadResult[]): LoadResult {
+  const seconds = turns.reduce((sum, t) => sum + (t.endedAt - t.startedAt) / 1000, 0);
+  const statusCounts: Record<string, number> = {};
+  for (const t of turns)
+    for (const [code, count] of Object.entries(t.statusCounts))
+      statusCounts[code] = (statusCounts[code] ?? 0) + count;
+  const sum = (pick: (t: LoadResult) => number) => turns.reduce((total, t) => total + pick(t), 0);
+  return {
+    perSecond: sum((t) => t.perSecond * ((t.endedAt - t.startedAt) / 1000)) / seconds,
+    okPerSecond: sum((t) => t.okPerSecond * ((t.endedAt - t.startedAt) / 1000)) / seconds,
+    p50: Math.max(...turns.map((t) => t.p50)),
+    p99: Math.max(...turns.map((t) => t.p99)),
+    non2xx: sum((t) => t.non2xx),
+    errors: sum((t) => t.errors),
+    statusCounts,
+    startedAt: Math.min(...turns.map((t) => t.startedAt)),
+    endedAt: Math.max(...turns.map((t) => t.endedAt)),
+  };
+}
+
+/**
  * POSTs orders over keep-alive connections with node:http and keeps what the load functions
  * below report: each answer's status and latency, the orders created (201), transport errors.
  */

@@ -110,16 +110,18 @@ export async function loadInTurns(
   };
 }
 
+const secondsOf = (result: LoadResult) => (result.endedAt - result.startedAt) / 1000;
+
 function combined(turns: readonly LoadResult[]): LoadResult {
-  const seconds = turns.reduce((sum, t) => sum + (t.endedAt - t.startedAt) / 1000, 0);
+  const sum = (pick: (t: LoadResult) => number) => turns.reduce((total, t) => total + pick(t), 0);
+  const seconds = sum(secondsOf);
   const statusCounts: Record<string, number> = {};
   for (const t of turns)
     for (const [code, count] of Object.entries(t.statusCounts))
       statusCounts[code] = (statusCounts[code] ?? 0) + count;
-  const sum = (pick: (t: LoadResult) => number) => turns.reduce((total, t) => total + pick(t), 0);
   return {
-    perSecond: sum((t) => t.perSecond * ((t.endedAt - t.startedAt) / 1000)) / seconds,
-    okPerSecond: sum((t) => t.okPerSecond * ((t.endedAt - t.startedAt) / 1000)) / seconds,
+    perSecond: sum((t) => t.perSecond * secondsOf(t)) / seconds,
+    okPerSecond: sum((t) => t.okPerSecond * secondsOf(t)) / seconds,
     p50: Math.max(...turns.map((t) => t.p50)),
     p99: Math.max(...turns.map((t) => t.p99)),
     non2xx: sum((t) => t.non2xx),

@@ -309,33 +309,29 @@ export async function readOutcomes(
   const deadline = Date.now() + timeoutMs;
   let pending = [...ids];
   while (pending.length > 0 && Date.now() < deadline) {
-    const queue = [...pending];
+    const queue = pending;
     pending = [];
-    await Promise.all(
-      Array.from({ length: parallel }, async () => {
-        for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-          const response = await fetch(`${baseUrl}/api/orders/${id}`, {
-            headers: { authorization: adminToken },
-          });
-          if (!response.ok) {
-            pending.push(id);
-            continue;
-          }
-          const order = (await response.json()) as OrderDocument;
-          const confirmed = order.statusHistory.find((entry) => entry.status === 'CONFIRMED');
-          const confirmedAt = confirmed
-            ? (confirmed.changedAt ?? confirmed.at ?? confirmed.timestamp)
-            : undefined;
-          outcomes.set(id, {
-            id,
-            status: order.status,
-            createdAt: Date.parse(order.createdAt),
-            confirmedAt: confirmedAt ? Date.parse(confirmedAt) : null,
-          });
-          if (!finalStatuses.has(order.status)) pending.push(id);
-        }
-      }),
-    );
+    await inParallel(queue, parallel, async (id) => {
+      const response = await fetch(`${baseUrl}/api/orders/${id}`, {
+        headers: { authorization: adminToken },
+      });
+      if (!response.ok) {
+        pending.push(id);
+        return;
+      }
+      const order = (await response.json()) as OrderDocument;
+      const confirmed = order.statusHistory.find((entry) => entry.status === 'CONFIRMED');
+      const confirmedAt = confirmed
+        ? (confirmed.changedAt ?? confirmed.at ?? confirmed.timestamp)
+        : undefined;
+      outcomes.set(id, {
+        id,
+        status: order.status,
+        createdAt: Date.parse(order.createdAt),
+        confirmedAt: confirmedAt ? Date.parse(confirmedAt) : null,
+      });
+      if (!finalStatuses.has(order.status)) pending.push(id);
+    });
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return [...outcomes.values()];
@@ -373,27 +369,32 @@ export async function sagaLegs(
   parallel = 16,
 ): Promise<{ command: string; p50: number; p99: number }[]> {
   const legs = new Map<string, number[]>();
-  const queue = [...ids];
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-        const response = await fetch(`${baseUrl}/api/orders/${id}/timeline`, {
-          headers: { authorization: adminToken },
-        });
-        if (!response.ok) throw new Error(`GET /api/orders/${id}/timeline answered ${response.status}`);
-        const { entries } = (await response.json()) as { entries: TimelineEntry[] };
-        entries.forEach((entry, index) => {
-          const command = entries[index - 1];
-          if (entry.kind !== 'reply' || command?.kind !== 'command') return;
-          const spans = legs.get(command.messageType) ?? [];
-          spans.push(Date.parse(entry.at) - Date.parse(command.at));
-          legs.set(command.messageType, spans);
-        });
-      }
-    }),
-  );
+  await inParallel(ids, parallel, async (id) => {
+    const response = await fetch(`${baseUrl}/api/orders/${id}/timeline`, {
+      headers: { authorization: adminToken },
+    });
+    if (!response.ok) throw new Error(`GET /api/orders/${id}/timeline answered ${response.status}`);
+    const { entries } = (await response.json()) as { entries: TimelineEntry[] };
+    entries.forEach((entry, index) => {
+      const command = entries[index - 1];
+      if (entry.kind !== 'reply' || command?.kind !== 'command') return;
+      const spans = legs.get(command.messageType) ?? [];
+      spans.push(Date.parse(entry.at) - Date.parse(command.at));
+      legs.set(command.messageType, spans);
+    });
+  });
   return [...legs].map(([command, spans]) => {
     spans.sort((a, b) => a - b);
     return { command, p50: percentile(spans, 0.5), p99: percentile(spans, 0.99) };
   });
+}
+
+/** Runs `work` on every item, at most `parallel` at a time; rejects with the first failure. */
+async function inParallel<T>(items: readonly T[], parallel: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }

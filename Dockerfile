@@ -42,6 +42,7 @@ STOPSIGNAL SIGTERM
 # 184-202 MB on a fast machine, 8 MB ones at 170-180, for ~7 % more CPU per POST); the
 # old-space limit makes V8 collect far sooner (old space ~65 MB, ~7 % more CPU per request) and
 # is far above any real need (live heap ~50 MB at saturation), at the default readiness limit
-# HEALTH_MEMORY_LIMIT_MB. Measurements: docs/benchmarks.md ("Service RSS"). npm start uses the
-# same flags, and `npm run bench` reads them from this line.
+# HEALTH_MEMORY_LIMIT_MB. Measurements: docs/benchmarks.md ("Service RSS"; the 8 MB semi-spaces
+# in "A fast machine, and row 6's margin"). npm start uses the same flags, and `npm run bench`
+# reads them from this line.
 CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=1024", "dist/src/main.js"]

@@ -9,13 +9,22 @@ export interface Row {
   met: boolean;
 }
 
+/**
+ * Two decimals, three under 1: the lines under 1 are 0.1, 0.5 and 0.6, and two decimals printed a
+ * ratio of 0.098 as "0.10" beside "no".
+ */
+export function formatRatio(ratio: number | null): string {
+  if (ratio === null) return '—';
+  return ratio.toFixed(ratio < 1 ? 3 : 2);
+}
+
 export function renderTable(rows: readonly Row[]): string {
   const lines = [
     '| row | measured | same machine’s limit, same run | ratio | target | met |',
     '|---|---|---|---:|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.row} | ${r.measured} | ${r.limit || '—'} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
+        `| ${r.row} | ${r.measured} | ${r.limit || '—'} | ${formatRatio(r.ratio)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
     ),
   ];
   return lines.join('\n');

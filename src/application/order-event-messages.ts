@@ -1,7 +1,7 @@
 import { fulfilmentOf } from '../domain/fulfilment.js';
 import type { OrderState } from '../domain/order.js';
 import type { OrderEvent } from '../domain/order-events.js';
-import { type RoutedMessage, topology } from './messaging/contract.js';
+import { orderMessage, type RoutedMessage, topology } from './messaging/contract.js';
 import { toOrderView, toRefundView, toShipmentView } from './order-view.js';
 import type { IdGenerator } from './ports.js';
 
@@ -19,18 +19,13 @@ export function orderEventMessages(newId: IdGenerator) {
   ): RoutedMessage[] => {
     const messages: RoutedMessage[] = [];
     const publish = (type: string, occurredAt: Date, payload: unknown) =>
-      messages.push({
-        exchange: topology.eventsExchange,
-        routingKey: type,
-        envelope: {
+      messages.push(
+        orderMessage(topology.eventsExchange, type, order.id, payload, {
           messageId: newId(),
-          type,
-          correlationId: order.id,
           causationId,
-          occurredAt: occurredAt.toISOString(),
-          payload,
-        },
-      });
+          occurredAt,
+        }),
+      );
     for (const event of events) {
       if (event.type === 'order.created') {
         publish('order.created', event.occurredAt, { order: toOrderView(order) });

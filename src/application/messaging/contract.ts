@@ -28,6 +28,31 @@ export interface RoutedMessage {
   envelope: Envelope;
 }
 
+/**
+ * A message about one order: its correlation id is the order's id (every message of a saga, and
+ * every event, shares it) and its routing key is its type.
+ */
+export function orderMessage(
+  exchange: string,
+  type: string,
+  orderId: string,
+  payload: unknown,
+  origin: { messageId: string; causationId: string | null; occurredAt: Date },
+): RoutedMessage {
+  return {
+    exchange,
+    routingKey: type,
+    envelope: {
+      messageId: origin.messageId,
+      type,
+      correlationId: orderId,
+      causationId: origin.causationId,
+      occurredAt: origin.occurredAt.toISOString(),
+      payload,
+    },
+  };
+}
+
 export interface LineItem {
   productId: string;
   quantity: number;

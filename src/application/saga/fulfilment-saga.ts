@@ -6,6 +6,7 @@ import {
   type CommandPayloads,
   type CommandType,
   type LineItem,
+  orderMessage,
   type RoutedMessage,
   topology,
 } from '../messaging/contract.js';
@@ -159,18 +160,11 @@ export function fulfilmentCommands(deps: { clock: Clock; newId: IdGenerator }) {
     payload: CommandPayloads[K],
     causationId: string | null,
   ): RoutedMessage {
-    return {
-      exchange: topology.commandsExchange,
-      routingKey: type,
-      envelope: {
-        messageId: deps.newId(),
-        type,
-        correlationId: order.id,
-        causationId,
-        occurredAt: deps.clock().toISOString(),
-        payload,
-      },
-    };
+    return orderMessage(topology.commandsExchange, type, order.id, payload, {
+      messageId: deps.newId(),
+      causationId,
+      occurredAt: deps.clock(),
+    });
   }
 
   const steps = {

@@ -6,6 +6,7 @@ import { claimedMinor } from '../../domain/refunds.js';
 import {
   type CommandPayloads,
   type CommandType,
+  orderMessage,
   type Reply,
   type ReplyType,
   type RoutedMessage,
@@ -167,18 +168,12 @@ export function placeOrderSaga(deps: PlaceOrderSagaDeps) {
   function context(now: Date, cause: string | null): Context {
     return {
       now,
-      command: (type, order, payload) => ({
-        exchange: topology.commandsExchange,
-        routingKey: type,
-        envelope: {
+      command: (type, order, payload) =>
+        orderMessage(topology.commandsExchange, type, order.id, payload, {
           messageId: deps.newId(),
-          type,
-          correlationId: order.id,
           causationId: cause,
-          occurredAt: now.toISOString(),
-          payload,
-        },
-      }),
+          occurredAt: now,
+        }),
     };
   }
 

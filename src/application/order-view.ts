@@ -60,4 +60,5 @@ export function toOrderView(order: Readonly<OrderState>) {
   };
 }
 
+export type RefundView = ReturnType<typeof toRefundView>;
 export type OrderView = ReturnType<typeof toOrderView>;

@@ -3,8 +3,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { defaultCurrency, isSupportedCurrency, toMinorUnits } from '../../domain/money.js';
 import { type NewOrder, Order, type ShippingAddress } from '../../domain/order.js';
 import { actorOf, assertCanActFor, type Principal } from '../access.js';
-import { type OrderView, toOrderView } from '../order-view.js';
-import type { Clock, IdGenerator, Repositories, UnitOfWork } from '../ports.js';
+import type { Clock, Repositories, UnitOfWork } from '../ports.js';
 import { CommitOutcomeUnknown } from '../unavailable.js';
 
 export interface CreateOrderRequest {
@@ -44,15 +43,6 @@ export function placeOrder(deps: { clock: Clock }): PlaceOrder {
       repositories.orders.insert(order);
       return order;
     };
-  };
-}
-
-/** `POST /api/orders` without an Idempotency-Key: one transaction, answered with the order as committed. */
-export function createOrderHandler(deps: { uow: UnitOfWork; place: PlaceOrder; newId: IdGenerator }) {
-  return async (principal: Principal, request: CreateOrderRequest): Promise<OrderView> => {
-    const orderId = deps.newId();
-    const order = await commitOrLookUp(deps.uow, orderId, deps.place(principal, request, orderId));
-    return toOrderView(order.snapshot());
   };
 }
 

@@ -13,39 +13,46 @@ export const requestHash = (canonical: unknown): string =>
   createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 
 /**
- * Runs a use case once per Idempotency-Key (like idempotent-create-order.ts, for any use case):
- * the first run stores its answer in the same transaction as its effect; a repeat with the same request replays that answer, a repeat with
- * another request is an IdempotencyConflict. Without a key the use case simply runs.
+ * Stores the use case's answer in the transaction that has its effect. `answer` is taken when
+ * the unit of work writes, so it shows what committed. Does nothing when the request had no key.
+ */
+export type Remember<T> = (repositories: Repositories, orderId: string, answer: () => T) => void;
+
+/**
+ * Runs a use case once per Idempotency-Key: the first run stores its answer with its effect (the
+ * use case calls `remember` inside its transaction, however it runs that transaction); a repeat
+ * with the same request replays that answer, a repeat with another request is an
+ * IdempotencyConflict (422). The key is stored under a unique constraint, so of two racing
+ * requests one runs and the other replays. Without a key the use case simply runs.
  */
 export async function idempotent<T>(
   uow: UnitOfWork,
   request: { scope: string; key: string | undefined; hash: string; statusCode: number },
-  work: (repositories: Repositories) => Promise<{ result: T; orderId: string }>,
+  run: (remember: Remember<T>) => Promise<T>,
 ): Promise<Idempotent<T>> {
   const { scope, key, hash, statusCode } = request;
-  if (!key) return { result: (await uow.run(work)).result, replayed: false };
-  const replay = (stored: StoredResponse): Idempotent<T> => {
-    if (stored.requestHash !== hash) throw new IdempotencyConflict();
-    return { result: JSON.parse(stored.body) as T, replayed: true };
+  if (!key) return { result: await run(() => {}), replayed: false };
+  const stored = () => uow.run((tx) => tx.idempotency.find(scope, key));
+  const replay = (response: StoredResponse): Idempotent<T> => {
+    if (response.requestHash !== hash) throw new IdempotencyConflict();
+    return { result: JSON.parse(response.body) as T, replayed: true };
   };
-  const earlier = await uow.run((tx) => tx.idempotency.find(scope, key));
+  const earlier = await stored();
   if (earlier) return replay(earlier);
   try {
-    const result = await uow.run(async (tx) => {
-      const done = await work(tx);
+    const result = await run((tx, orderId, answer) =>
       tx.idempotency.save(scope, key, {
         requestHash: hash,
         statusCode,
-        body: () => JSON.stringify(done.result),
-        orderId: done.orderId,
-      });
-      return done.result;
-    });
+        orderId,
+        body: () => JSON.stringify(answer()),
+      }),
+    );
     return { result, replayed: false };
   } catch (error) {
     // A concurrent request with the same key committed first: answer as it did.
     if (!(error instanceof IdempotencyKeyTaken)) throw error;
-    const winner = await uow.run((tx) => tx.idempotency.find(scope, key));
+    const winner = await stored();
     if (!winner) throw error;
     return replay(winner);
   }

@@ -1,7 +1,7 @@
 import { Forbidden, OrderNotFound, ValidationError } from '../../domain/errors.js';
 import { toMinorUnits } from '../../domain/money.js';
 import { actorOf, isStaff, type Principal } from '../access.js';
-import { toRefundView } from '../order-view.js';
+import { type RefundView, toRefundView } from '../order-view.js';
 import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 import { idempotent, requestHash } from './idempotent.js';
 
@@ -37,26 +37,29 @@ export function refundOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId:
       items: body.items ?? null,
       reason: body.reason,
     });
-    return idempotent(
+    return idempotent<RefundView>(
       deps.uow,
       { scope: `refunds/${orderId}`, key: idempotencyKey, hash, statusCode: 202 },
-      async (tx) => {
-        const order = await tx.orders.findByIdForUpdate(orderId);
-        if (!order) throw new OrderNotFound(orderId);
-        const { currency } = order.snapshot();
-        const amountMinor = body.items
-          ? order.priceOf(body.items)
-          : toMinorUnits(body.amount as number, currency);
-        const refund = order.refund({
-          refundId: deps.newId(),
-          amountMinor,
-          reason: body.reason,
-          actor: actorOf(principal),
-          now: deps.clock(),
-        });
-        await tx.orders.update(order);
-        return { result: toRefundView(refund, currency), orderId };
-      },
+      (remember) =>
+        deps.uow.run(async (tx) => {
+          const order = await tx.orders.findByIdForUpdate(orderId);
+          if (!order) throw new OrderNotFound(orderId);
+          const { currency } = order.snapshot();
+          const amountMinor = body.items
+            ? order.priceOf(body.items)
+            : toMinorUnits(body.amount as number, currency);
+          const refund = order.refund({
+            refundId: deps.newId(),
+            amountMinor,
+            reason: body.reason,
+            actor: actorOf(principal),
+            now: deps.clock(),
+          });
+          await tx.orders.update(order);
+          const view = toRefundView(refund, currency);
+          remember(tx, orderId, () => view);
+          return view;
+        }),
     );
   };
 }

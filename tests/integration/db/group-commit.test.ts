@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderHandler, placeOrder } from '../../../src/application/commands/create-order.js';
+import { placeOrder } from '../../../src/application/commands/create-order.js';
+import { idempotentCreateOrder } from '../../../src/application/commands/idempotent-create-order.js';
 import type { UnitOfWork } from '../../../src/application/ports.js';
 import { Forbidden, OrderNotFound, ValidationError } from '../../../src/domain/errors.js';
 import { Order } from '../../../src/domain/order.js';
@@ -134,13 +135,13 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
         return uow.runShared(work, options);
       },
     };
-    const create = createOrderHandler({ uow: counted, place, newId: newOrderId });
+    const create = idempotentCreateOrder({ uow: counted, place, newId: newOrderId });
     await expect(create(customer, { ...request, customerId: 'someone-else' })).rejects.toBeInstanceOf(
       Forbidden,
     );
     await expect(create(customer, { ...request, currency: 'XXX' })).rejects.toBeInstanceOf(ValidationError);
     expect(transactions).toBe(0);
-    const placed = await create(customer, request);
+    const { order: placed } = await create(customer, request);
     expect(transactions).toBe(1);
     expect(await stored([placed.id])).toEqual([placed.id]);
   });

@@ -60,5 +60,6 @@ export function toOrderView(order: Readonly<OrderState>) {
   };
 }
 
+export type ShipmentView = ReturnType<typeof toShipmentView>;
 export type RefundView = ReturnType<typeof toRefundView>;
 export type OrderView = ReturnType<typeof toOrderView>;

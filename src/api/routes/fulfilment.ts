@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { refundOrderHandler } from '../../application/commands/refund-order.js';
 import type { shipOrderHandler } from '../../application/commands/ship-order.js';
 import { RefundBody, RefundSchema, ShipmentBody, ShipmentSchema } from '../fulfilment-schemas.js';
-import { problemResponses } from '../openapi-responses.js';
+import { problemResponses, withHeaders } from '../openapi-responses.js';
 import { OrderIdParams } from '../schemas.js';
 import { IdempotencyHeaders } from './orders.js';
 
@@ -24,18 +24,26 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<FulfilmentRoutesOptions
           'Service and admin only. Records a shipment of units ordered and not yet shipped (409 for ' +
           'more, nothing stored); the shipment that leaves nothing to ship moves the order to SHIPPED. ' +
           'Each shipment commits its units of the stock reservation (`inventory.commit`) and emits ' +
-          '`order.shipment_created`.',
+          '`order.shipment_created`. Send an Idempotency-Key to retry safely: a repeat gets the first ' +
+          'shipment back instead of shipping what is left.',
+        headers: IdempotencyHeaders,
         params: OrderIdParams,
         body: ShipmentBody,
         response: {
-          201: Type.Ref(ShipmentSchema),
-          ...problemResponses(400, 401, 403, 404, 409, 413, 415),
+          201: withHeaders(Type.Ref(ShipmentSchema), 'IdempotentReplayed'),
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
         },
       },
     },
     async (request, reply) => {
-      const shipment = await handlers.shipOrder(request.principal, request.params.orderId, request.body);
-      return reply.code(201).send(shipment);
+      const { result, replayed } = await handlers.shipOrder(
+        request.principal,
+        request.params.orderId,
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(result);
     },
   );
 
@@ -54,7 +62,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<FulfilmentRoutesOptions
         params: OrderIdParams,
         body: RefundBody,
         response: {
-          202: Type.Ref(RefundSchema),
+          202: withHeaders(Type.Ref(RefundSchema), 'IdempotentReplayed'),
           ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422),
         },
       },

@@ -33,7 +33,7 @@ export const IdempotencyHeaders = Type.Object({
       maxLength: limits.idempotencyKeyLength,
       pattern: '^[\\x21-\\x7E]+$',
       description:
-        'Repeat a POST safely: the same key and body replay the first answer without a second order.',
+        'Repeat a POST safely: the same key and body replay the first answer, and nothing is done twice.',
     }),
   ),
 });

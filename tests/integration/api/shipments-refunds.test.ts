@@ -50,8 +50,18 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
     await waitForStatus(api, placed.id, 'CONFIRMED');
     return placed.id;
   }
-  const ship = (id: string, items: { productId: string; quantity: number }[], trackingNumber = 'TRK-1') =>
-    fulfilment().request('POST', `/api/orders/${id}/shipments`, { items, trackingNumber, carrier: 'UPS' });
+  const ship = (
+    id: string,
+    items: { productId: string; quantity: number }[],
+    trackingNumber = 'TRK-1',
+    headers?: Record<string, string>,
+  ) =>
+    fulfilment().request(
+      'POST',
+      `/api/orders/${id}/shipments`,
+      { items, trackingNumber, carrier: 'UPS' },
+      headers,
+    );
   const refund = (id: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
     admin().request('POST', `/api/orders/${id}/refunds`, body, headers);
 
@@ -183,6 +193,36 @@ describe.each(databases)('shipments and refunds over HTTP on %s (in-process bus)
     expect((await order(id)).refunds).toHaveLength(1);
     expectProblem(await refund(id, { amount: 2, reason: 'goodwill' }, headers), 422);
   });
+
+  it.skipIf(!available)(
+    'answers a shipment sent again with the same Idempotency-Key with the first, shipping nothing more',
+    async () => {
+      const id = await confirmedOrder();
+      const headers = { 'idempotency-key': `ship-${id}` };
+      const first = await ship(id, [{ productId: 'p-a', quantity: 1 }], 'TRK-1', headers);
+      expect(first.statusCode, first.body).toBe(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      // Settled first (the stock commit's reply moves the order on), so only the repeats could change anything.
+      await expect
+        .poll(async () => (await order(id)).shipments[0]?.stockStatus, { timeout: 10_000 })
+        .toBe('COMMITTED');
+      const rows = await stored(id);
+      // Without the key this repeat would ship the second unit of p-a.
+      const again = await ship(id, [{ productId: 'p-a', quantity: 1 }], 'TRK-1', headers);
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json()).toEqual(first.json());
+      expect(await stored(id)).toEqual(rows);
+      expect((await order(id)).shipments).toHaveLength(1);
+      // The same key with another shipment is refused, and nothing is stored.
+      const problem = expectProblem(
+        await ship(id, [{ productId: 'p-b', quantity: 1 }], 'TRK-2', headers),
+        422,
+      );
+      expect(problem.type).toBe('urn:problem:idempotency_conflict');
+      expect(await stored(id)).toEqual(rows);
+    },
+  );
 
   it.skipIf(!available).each([
     ['shipments', { items: [{ productId: 'p-a', quantity: 1 }], trackingNumber: 'T-1' }],

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
@@ -17,7 +16,16 @@ import {
   sagaLegs,
 } from './lib/http-load.js';
 import { brokerHopLatency, commitLatency, floorMs, stepsToConfirmed } from './lib/latency-floor.js';
-import { buildDist, type Child, deployedService, runNode, startNode, waitUntilUp } from './lib/processes.js';
+import {
+  buildDist,
+  type Child,
+  deployedService,
+  envList,
+  freePort,
+  runNode,
+  startNode,
+  waitUntilUp,
+} from './lib/processes.js';
 import { amqpUrl, deleteBrokerNames } from './lib/rabbitmq.js';
 import {
   createScratchDatabase,
@@ -84,12 +92,7 @@ export async function run(argv: string[]): Promise<void> {
     MYSQL_PASSWORD: target.password,
     MYSQL_DATABASE: database,
   });
-  const extra = Object.fromEntries(
-    (process.env.BENCH_SERVICE_ENV ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const),
-  );
+  const extra = envList(process.env.BENCH_SERVICE_ENV);
   const cleanup: Array<() => Promise<unknown>> = [];
   const started: Child[] = [];
   console.log('Compiling dist/ (tsc -p tsconfig.build.json), as the image does');
@@ -392,15 +395,4 @@ async function placeOne(url: string, tokenFor: (customer: string) => string) {
   });
   if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as { id: string; customerId: string };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

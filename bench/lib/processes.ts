@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -114,4 +115,26 @@ export async function waitUntilUp(url: string, child: Child, logDir: string): Pr
   }
   const log = readFileSync(join(logDir, `${child.name}.log`), 'utf8');
   throw new Error(`${child.name} did not come up at ${url}:\n${log.slice(-3000)}`);
+}
+
+/** A port free on 127.0.0.1 right now, for a process the bench starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** `KEY=value,KEY=value` (a value may hold `=`) as an environment, as BENCH_SERVICE_ENV takes it. */
+export function envList(list: string | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (list ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const),
+  );
 }

@@ -15,18 +15,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { customerTokens, hs256Token, placeOrders, readOutcomes } from './lib/http-load.js';
-import {
-  buildDist,
-  type Child,
-  deployedService,
-  envList,
-  freePort,
-  runNode,
-  startNode,
-  waitUntilUp,
-} from './lib/processes.js';
-import { deleteBrokerNames } from './lib/rabbitmq.js';
-import { createScratchDatabase, dropDatabase, mysqlTarget } from './lib/raw-mysql.js';
+import { buildDist, type Child, envList, runNode, startNode, startService } from './lib/processes.js';
+import { deleteBrokerNames, rabbitTarget } from './lib/rabbitmq.js';
+import { createScratchDatabase, dropDatabase, mysqlEnv, mysqlTarget } from './lib/raw-mysql.js';
 
 export async function run(): Promise<void> {
   const rounds = Number(process.env.AB_ROUNDS ?? 6);
@@ -37,31 +28,17 @@ export async function run(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   const tokenFor = customerTokens(secret);
   const adminToken = `Bearer ${hs256Token(secret, 'bench-admin', ['admin'])}`;
-  const rabbit = {
-    RABBITMQ_HOST: process.env.RABBITMQ_HOST ?? '127.0.0.1',
-    RABBITMQ_PORT: process.env.RABBITMQ_PORT ?? '5672',
-    RABBITMQ_USER: process.env.RABBITMQ_USER ?? 'guest',
-    RABBITMQ_PASSWORD: process.env.RABBITMQ_PASSWORD ?? 'guest',
-  };
+  const rabbit = rabbitTarget();
   const started: Child[] = [];
   const cleanup: Array<() => Promise<unknown>> = [];
   await buildDist(runDir);
-  const deployed = deployedService();
 
   const stack = async (name: 'A' | 'B') => {
     const prefix = `bench-${randomBytes(4).toString('hex')}.`;
     cleanup.push(() => deleteBrokerNames(rabbit, prefix));
     const database = await createScratchDatabase(target, `ab${name.toLowerCase()}`);
     cleanup.push(() => dropDatabase(target, database));
-    const connected = {
-      MYSQL_HOST: target.host,
-      MYSQL_PORT: String(target.port),
-      MYSQL_USER: target.user,
-      MYSQL_PASSWORD: target.password,
-      MYSQL_DATABASE: database,
-      ...rabbit,
-      RABBITMQ_NAME_PREFIX: prefix,
-    };
+    const connected = { ...mysqlEnv(target, database), ...rabbit, RABBITMQ_NAME_PREFIX: prefix };
     await runNode(`migrate-${name}`, 'dist/scripts/migrate.js', connected, runDir);
     started.push(
       startNode(
@@ -71,28 +48,14 @@ export async function run(): Promise<void> {
         runDir,
       ),
     );
-    const port = await freePort();
     const env = envList(process.env[`AB_${name}_ENV`]);
     const nodeArgs = (process.env[`AB_${name}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
-    const service = startNode(
+    const { service, url } = await startService(
       `service-${name}`,
-      deployed.script,
-      {
-        ENV: 'production',
-        JWT_SECRET: secret,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        RATE_LIMIT_MAX: '0',
-        SIMULATORS_EMBEDDED: 'false',
-        ...connected,
-        ...env,
-      },
+      { secret, env: { SIMULATORS_EMBEDDED: 'false', ...connected, ...env }, nodeArgs },
       runDir,
-      [...deployed.nodeArgs, ...nodeArgs],
     );
     started.push(service);
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilUp(`${url}/health/live`, service, runDir);
     console.log(
       `${name}: environment ${JSON.stringify(env)}, Node flags added: ${nodeArgs.join(' ') || 'none'}`,
     );

@@ -24,12 +24,14 @@ import {
   freePort,
   runNode,
   startNode,
+  startService,
   waitUntilUp,
 } from './lib/processes.js';
-import { amqpUrl, deleteBrokerNames } from './lib/rabbitmq.js';
+import { amqpUrl, deleteBrokerNames, rabbitTarget } from './lib/rabbitmq.js';
 import {
   createScratchDatabase,
   dropDatabase,
+  mysqlEnv,
   mysqlTarget,
   oneOrderRows,
   type RawResult,
@@ -79,19 +81,8 @@ export async function run(argv: string[]): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   const adminToken = `Bearer ${hs256Token(secret, 'bench-admin', ['admin'])}`;
   const tokenFor = customerTokens(secret);
-  const rabbit = {
-    RABBITMQ_HOST: process.env.RABBITMQ_HOST ?? '127.0.0.1',
-    RABBITMQ_PORT: process.env.RABBITMQ_PORT ?? '5672',
-    RABBITMQ_USER: process.env.RABBITMQ_USER ?? 'guest',
-    RABBITMQ_PASSWORD: process.env.RABBITMQ_PASSWORD ?? 'guest',
-  };
-  const mysql = (database: string) => ({
-    MYSQL_HOST: target.host,
-    MYSQL_PORT: String(target.port),
-    MYSQL_USER: target.user,
-    MYSQL_PASSWORD: target.password,
-    MYSQL_DATABASE: database,
-  });
+  const rabbit = rabbitTarget();
+  const mysql = (database: string) => mysqlEnv(target, database);
   const extra = envList(process.env.BENCH_SERVICE_ENV);
   const cleanup: Array<() => Promise<unknown>> = [];
   const started: Child[] = [];
@@ -101,33 +92,28 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `The service runs as the Dockerfile's CMD: node ${[...deployed.nodeArgs, deployed.script].join(' ')}`,
   );
-  const startService = async (name: string, env: Record<string, string>) => {
-    const port = await freePort();
-    const service = startNode(
+  /** The service with the bench's extra settings (BENCH_SERVICE_ENV, BENCH_NODE_ARGS, --profile). */
+  const startMeasured = async (name: string, env: Record<string, string>) => {
+    const running = await startService(
       name,
-      deployed.script,
       {
-        ENV: 'production',
-        JWT_SECRET: secret,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        RATE_LIMIT_MAX: '0',
-        ...env,
-        ...extra,
+        secret,
+        env: { ...env, ...extra },
+        nodeArgs: [
+          ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          ...(profile
+            ? [
+                '--cpu-prof',
+                `--cpu-prof-dir=${join(runDir, 'profiles')}`,
+                `--cpu-prof-name=${name}.cpuprofile`,
+              ]
+            : []),
+        ],
       },
       runDir,
-      [
-        ...deployed.nodeArgs,
-        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        ...(profile
-          ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
-          : []),
-      ],
     );
-    started.push(service);
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntilUp(`${url}/health/live`, service, runDir);
-    return { service, url };
+    started.push(running.service);
+    return running;
   };
   const migratedDatabase = async (purpose: string) => {
     const database = await createScratchDatabase(target, purpose);
@@ -158,7 +144,7 @@ export async function run(argv: string[]): Promise<void> {
     const prefix = `bench-${randomBytes(4).toString('hex')}.`;
     cleanup.push(() => deleteBrokerNames(rabbit, prefix));
     const database = await migratedDatabase('write');
-    const { service, url } = await startService('service-write', {
+    const { service, url } = await startMeasured('service-write', {
       ...mysql(database),
       ...rabbit,
       RABBITMQ_NAME_PREFIX: prefix,
@@ -220,7 +206,7 @@ export async function run(argv: string[]): Promise<void> {
       runDir,
     );
     started.push(simulators);
-    const { service, url } = await startService('service-connected', {
+    const { service, url } = await startMeasured('service-connected', {
       ...connected,
       SIMULATORS_EMBEDDED: 'false',
     });
@@ -364,7 +350,7 @@ export async function run(argv: string[]): Promise<void> {
 
   /** Row 5: `npm start` defaults — SQLite, in-process bus, embedded simulators. */
   async function embeddedStage(): Promise<Row[]> {
-    const { service, url } = await startService('service-embedded', {
+    const { service, url } = await startMeasured('service-embedded', {
       SQLITE_PATH: join(runDir, 'orders.db'),
     });
     console.log(`Row 5: embedded shape, POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);

@@ -117,6 +117,42 @@ export async function waitUntilUp(url: string, child: Child, logDir: string): Pr
   throw new Error(`${child.name} did not come up at ${url}:\n${log.slice(-3000)}`);
 }
 
+/**
+ * The service as the image runs it (deployedService), with what every bench run sets: production,
+ * no rate limit, the run's JWT secret, a free port on 127.0.0.1. Resolves once it answers; a
+ * service that does not come up is stopped before the error goes on.
+ */
+export async function startService(
+  name: string,
+  options: { secret: string; env: Record<string, string>; nodeArgs?: string[] },
+  logDir: string,
+): Promise<{ service: Child; url: string }> {
+  const deployed = deployedService();
+  const port = await freePort();
+  const service = startNode(
+    name,
+    deployed.script,
+    {
+      ENV: 'production',
+      JWT_SECRET: options.secret,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_MAX: '0',
+      ...options.env,
+    },
+    logDir,
+    [...deployed.nodeArgs, ...(options.nodeArgs ?? [])],
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilUp(`${url}/health/live`, service, logDir);
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return { service, url };
+}
+
 /** A port free on 127.0.0.1 right now, for a process the bench starts. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

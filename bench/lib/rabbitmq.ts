@@ -4,12 +4,20 @@ import { Connection } from 'rabbitmq-client';
 
 const run = promisify(execFile);
 
-type Rabbit = {
+export type Rabbit = {
   RABBITMQ_HOST: string;
   RABBITMQ_PORT: string;
   RABBITMQ_USER: string;
   RABBITMQ_PASSWORD: string;
 };
+
+/** The broker named by RABBITMQ_* (127.0.0.1:5672 guest by default), as the service's environment. */
+export const rabbitTarget = (): Rabbit => ({
+  RABBITMQ_HOST: process.env.RABBITMQ_HOST ?? '127.0.0.1',
+  RABBITMQ_PORT: process.env.RABBITMQ_PORT ?? '5672',
+  RABBITMQ_USER: process.env.RABBITMQ_USER ?? 'guest',
+  RABBITMQ_PASSWORD: process.env.RABBITMQ_PASSWORD ?? 'guest',
+});
 
 export const amqpUrl = (rabbit: Rabbit) =>
   `amqp://${encodeURIComponent(rabbit.RABBITMQ_USER)}:${encodeURIComponent(rabbit.RABBITMQ_PASSWORD)}@${rabbit.RABBITMQ_HOST}:${rabbit.RABBITMQ_PORT}`;

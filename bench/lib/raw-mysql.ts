@@ -23,6 +23,15 @@ export const mysqlTarget = (): MySqlTarget => ({
   password: process.env.MYSQL_PASSWORD ?? '',
 });
 
+/** `database` on `target`, as the service's (and the migrations') environment. */
+export const mysqlEnv = (target: MySqlTarget, database: string) => ({
+  MYSQL_HOST: target.host,
+  MYSQL_PORT: String(target.port),
+  MYSQL_USER: target.user,
+  MYSQL_PASSWORD: target.password,
+  MYSQL_DATABASE: database,
+});
+
 export async function createScratchDatabase(target: MySqlTarget, purpose: string): Promise<string> {
   const name = `bench_${purpose}_${randomUUID().slice(0, 8)}`;
   const admin = await createConnection(target);

@@ -3,7 +3,7 @@ import type { Principal } from '../access.js';
 import { type OrderView, toOrderView } from '../order-view.js';
 import type { IdGenerator, UnitOfWork } from '../ports.js';
 import { type CreateOrderRequest, commitOrLookUp, type PlaceOrder } from './create-order.js';
-import { idempotent, requestHash } from './idempotent.js';
+import { idempotent } from './idempotent.js';
 
 export interface CreateOrderResult {
   order: OrderView;
@@ -27,7 +27,7 @@ export function idempotentCreateOrder(deps: { uow: UnitOfWork; place: PlaceOrder
       {
         scope: principal.subject,
         key: idempotencyKey,
-        hash: requestHash(canonical(request)),
+        canonical: () => canonical(request),
         statusCode: 201,
       },
       async (remember) => {

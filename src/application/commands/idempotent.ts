@@ -9,7 +9,7 @@ export interface Idempotent<T> {
 }
 
 /** SHA-256 of a canonical form of the request: field order must not matter. */
-export const requestHash = (canonical: unknown): string =>
+const requestHash = (canonical: unknown): string =>
   createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 
 /**
@@ -23,15 +23,17 @@ export type Remember<T> = (repositories: Repositories, orderId: string, answer: 
  * use case calls `remember` inside its transaction, however it runs that transaction); a repeat
  * with the same request replays that answer, a repeat with another request is an
  * IdempotencyConflict (422). The key is stored under a unique constraint, so of two racing
- * requests one runs and the other replays. Without a key the use case simply runs.
+ * requests one runs and the other replays. Without a key the use case simply runs: `canonical`
+ * (the request's fields in a fixed order, what the key's hash is over) is only taken with a key.
  */
 export async function idempotent<T>(
   uow: UnitOfWork,
-  request: { scope: string; key: string | undefined; hash: string; statusCode: number },
+  request: { scope: string; key: string | undefined; canonical: () => unknown; statusCode: number },
   run: (remember: Remember<T>) => Promise<T>,
 ): Promise<Idempotent<T>> {
-  const { scope, key, hash, statusCode } = request;
+  const { scope, key, statusCode } = request;
   if (!key) return { result: await run(() => {}), replayed: false };
+  const hash = requestHash(request.canonical());
   const stored = () => uow.run((tx) => tx.idempotency.find(scope, key));
   const replay = (response: StoredResponse): Idempotent<T> => {
     if (response.requestHash !== hash) throw new IdempotencyConflict();

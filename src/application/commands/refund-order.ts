@@ -3,7 +3,7 @@ import { toMinorUnits } from '../../domain/money.js';
 import { actorOf, isStaff, type Principal } from '../access.js';
 import { type RefundView, toRefundView } from '../order-view.js';
 import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
-import { idempotent, requestHash } from './idempotent.js';
+import { idempotent } from './idempotent.js';
 
 export interface RefundBody {
   /** Decimal in the order's currency; or name `items` and their prices are refunded. */
@@ -31,7 +31,7 @@ export function refundOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId:
         { field: '/amount', message: 'exactly one of amount and items is required' },
       ]);
     }
-    const hash = requestHash({
+    const canonical = () => ({
       orderId,
       amount: body.amount ?? null,
       items: body.items ?? null,
@@ -39,7 +39,7 @@ export function refundOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId:
     });
     return idempotent<RefundView>(
       deps.uow,
-      { scope: `refunds/${orderId}`, key: idempotencyKey, hash, statusCode: 202 },
+      { scope: `refunds/${orderId}`, key: idempotencyKey, canonical, statusCode: 202 },
       (remember) =>
         deps.uow.run(async (tx) => {
           const order = await tx.orders.findByIdForUpdate(orderId);

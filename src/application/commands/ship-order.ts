@@ -2,7 +2,7 @@ import { Forbidden, OrderNotFound } from '../../domain/errors.js';
 import { actorOf, isStaff, type Principal } from '../access.js';
 import { type ShipmentView, toShipmentView } from '../order-view.js';
 import type { Clock, IdGenerator, UnitOfWork } from '../ports.js';
-import { idempotent, requestHash } from './idempotent.js';
+import { idempotent } from './idempotent.js';
 
 export interface ShipmentBody {
   items: ReadonlyArray<{ productId: string; quantity: number }>;
@@ -25,7 +25,7 @@ export function shipOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId: I
   ) {
     // A role check, before any lookup: it tells a customer nothing about the order.
     if (!isStaff(principal)) throw new Forbidden('Only fulfilment or an admin ships orders');
-    const hash = requestHash({
+    const canonical = () => ({
       orderId,
       items: body.items.map(({ productId, quantity }) => ({ productId, quantity })),
       trackingNumber: body.trackingNumber,
@@ -33,7 +33,7 @@ export function shipOrderHandler(deps: { uow: UnitOfWork; clock: Clock; newId: I
     });
     return idempotent<ShipmentView>(
       deps.uow,
-      { scope: `shipments/${orderId}`, key: idempotencyKey, hash, statusCode: 201 },
+      { scope: `shipments/${orderId}`, key: idempotencyKey, canonical, statusCode: 201 },
       (remember) =>
         deps.uow.run(async (tx) => {
           const order = await tx.orders.findByIdForUpdate(orderId);

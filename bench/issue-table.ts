@@ -133,8 +133,10 @@ export async function run(argv: string[]): Promise<void> {
     for (const step of cleanup.reverse()) await step().catch((error: unknown) => console.error(error));
   }
   console.log(`\n${renderTable(rows)}`);
+  // Named, so a table from `--only=connected` is not taken for one of every row.
+  const stages = only ? `the ${only.join(', ')} stage${only.length > 1 ? 's' : ''}` : 'every stage';
   console.log(
-    `\n${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run on ${cpus().length} CPUs, load average ` +
+    `\n${new Date().toISOString()}, ${quick ? 'quick' : 'full-length'} run of ${stages} on ${cpus().length} CPUs, load average ` +
       `${loadAtStart} at the start and ${load1()} at the end; process logs in ${runDir}. ` +
       'Latencies to CONFIRMED are from the orders’ own timestamps (createdAt to the CONFIRMED entry).',
   );

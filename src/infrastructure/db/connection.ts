@@ -57,9 +57,17 @@ function reusingStatements(sqlite: SQLite.Database, capacity = 500) {
 export interface ConnectOptions {
   /** Makes every statement run inside a trace a span of it; absent, nothing is wrapped. */
   tracer?: Tracer | null;
+  /** SQLite: WAL frames at which the service checkpoints so the WAL starts over (sqlite-checkpointer.ts). */
+  longWalFrames?: number;
 }
 
-export function connectDatabase(config: Config['database'], { tracer }: ConnectOptions = {}): DatabaseHandle {
+/** The WAL file is cut back to this size when it starts over (it keeps its largest size otherwise). */
+const walSizeLimitBytes = 64 * 1024 * 1024;
+
+export function connectDatabase(
+  config: Config['database'],
+  { tracer, longWalFrames }: ConnectOptions = {},
+): DatabaseHandle {
   const traced = (dialect: KyselyDialect): KyselyDialect =>
     tracer
       ? tracedDialect(dialect, tracer, {
@@ -75,15 +83,23 @@ export function connectDatabase(config: Config['database'], { tracer }: ConnectO
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    // The service's commits never checkpoint; a worker thread does (sqlite-checkpointer.ts).
-    const checkpointer =
-      config.path === ':memory:'
-        ? null
-        : startCheckpointer(config.path, () => sqlite.pragma('wal_autocheckpoint = 1000'));
-    if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
+    sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
     const db = new Kysely<Database>({
       dialect: traced(new SqliteDialect({ database: reusingStatements(sqlite) })),
     });
+    // The service's commits never checkpoint; a worker thread does (sqlite-checkpointer.ts), and
+    // when the WAL has grown long the service copies the frames left (through Kysely, so between
+    // two transactions) and its next commit starts the WAL over. One that fails is asked for
+    // again after the worker's next checkpoint.
+    const checkpointer =
+      config.path === ':memory:'
+        ? null
+        : startCheckpointer(config.path, {
+            onFailure: () => sqlite.pragma('wal_autocheckpoint = 1000'),
+            onLongWal: () => void sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => undefined),
+            ...(longWalFrames !== undefined && { longWalFrames }),
+          });
+    if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     return {
       dialect: 'sqlite',
       db,

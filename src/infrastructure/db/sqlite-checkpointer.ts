@@ -10,16 +10,36 @@ import { Worker } from 'node:worker_threads';
  */
 export function startCheckpointer(
   path: string,
-  /** Called if the worker dies: the caller goes back to checkpointing in its own commits. */
-  onFailure: (error: Error) => void,
-  everyMs = 500,
+  options: {
+    /** Called if the worker dies: the caller goes back to checkpointing in its own commits. */
+    onFailure: (error: Error) => void;
+    /**
+     * Called after a checkpoint that found at least `longWalFrames` frames in the WAL. Under a
+     * steady stream of commits the WAL is never started over: a writer starts it over only when
+     * its transaction begins with every frame already copied, and each of this worker's
+     * checkpoints (copy and fsync, ~25 ms at 50 orders/s) ends after more commits have landed.
+     * The WAL then grew by ~21 MB/s without end (2026-11-27, docs/benchmarks.md). The caller
+     * checkpoints the few frames left on its own connection, between two of its transactions,
+     * and its next commit starts the WAL over.
+     */
+    onLongWal: () => void;
+    everyMs?: number;
+    longWalFrames?: number;
+  },
 ): { stop(): Promise<void> } {
+  const { onFailure, onLongWal, everyMs = 500, longWalFrames = 16_384 } = options;
   const worker = new Worker(checkpointLoop, {
     eval: true,
-    workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs },
+    workerData: {
+      module: createRequire(import.meta.url).resolve('better-sqlite3'),
+      path,
+      everyMs,
+      longWalFrames,
+    },
   });
   // A failed checkpoint is retried on the next tick (inside the loop); this is the worker itself failing.
   worker.on('error', onFailure);
+  worker.on('message', onLongWal);
   worker.unref();
   // Made now, so stopping a worker that has already ended does not wait forever.
   const exited = new Promise((resolve) => worker.once('exit', resolve));
@@ -41,7 +61,8 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result && result.log >= workerData.longWalFrames) parentPort.postMessage(result.log);
   } catch {}
 };
 const timer = setInterval(checkpoint, workerData.everyMs);

@@ -38,10 +38,40 @@ describe('the embedded SQLite database', () => {
     }
   });
 
+  it('starts the WAL over under steady writes instead of letting it grow without end', async () => {
+    const path = join(dir, 'steady.db');
+    const config = loadConfig({ ENV: 'test', SQLITE_PATH: path }, { verifiesTokens: false });
+    // 512 frames (2 MB) instead of the service's 16,384, so a few seconds of writes cross it often.
+    const handle = connectDatabase(config.database, { longWalFrames: 512 });
+    try {
+      await sql`create table filler (id integer primary key, body text not null)`.execute(handle.db);
+      // A commit of ~20 KB every few milliseconds: each of the worker's checkpoints ends after
+      // more commits have landed, so no transaction begins with the whole WAL copied. Without the
+      // service's own checkpoint the WAL grows by the whole 5 s of writes (~58 MB here); with it,
+      // by at most what lands between two of the worker's checkpoints (~11 MB).
+      const until = Date.now() + 5_000;
+      let largest = 0;
+      for (let id = 0; Date.now() < until; id += 10) {
+        await handle.db
+          .withTables<{ filler: { id: number; body: string } }>()
+          .insertInto('filler')
+          .values(Array.from({ length: 10 }, (_, n) => ({ id: id + n, body: 'x'.repeat(2_000) })))
+          .execute();
+        largest = Math.max(largest, statSync(`${path}-wal`).size);
+        // A pause between transactions, as between the service's requests.
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(largest).toBeLessThan(24 * 1024 * 1024);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('calls onFailure when its worker cannot open the database', async () => {
     const failures: Error[] = [];
-    const checkpointer = startCheckpointer(join(dir, 'no-such-dir', 'orders.db'), (error) => {
-      failures.push(error);
+    const checkpointer = startCheckpointer(join(dir, 'no-such-dir', 'orders.db'), {
+      onFailure: (error) => failures.push(error),
+      onLongWal: () => undefined,
     });
     await expect.poll(() => failures.length).toBe(1);
     await checkpointer.stop();

@@ -79,6 +79,16 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
       .entries;
   }
 
+  /**
+   * The metrics counted from a transaction: they are counted once its COMMIT has answered, a
+   * moment after another connection can already read what it wrote, so they are waited for.
+   */
+  async function metricsShow(t: TestService, line: RegExp) {
+    await expect
+      .poll(async () => (await t.service.app.inject({ url: '/metrics' })).body, { timeout: 5_000 })
+      .toMatch(line);
+  }
+
   async function finalState(t: TestService, id: string, timeout = 10_000) {
     await expect
       .poll(async () => (await order(t, id)).status, { timeout, interval: 50 })
@@ -153,8 +163,7 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     const id = await place(t, 'c-slow');
     const cancelled = await finalState(t, id);
     expect(cancelled.cancellationReason).toBe('inventory reservation timed out');
-    const metrics = (await t.service.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(/^saga_outcomes_total\{outcome="timed_out"\} 1$/m);
+    await metricsShow(t, /^saga_outcomes_total\{outcome="timed_out"\} 1$/m);
     // The reservation still lands 1.5 s later; the saga answers it with a release.
     await expect
       .poll(
@@ -207,8 +216,7 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
     expect(
       entries.filter((entry) => entry.kind === 'compensation' && entry.messageType === 'inventory.release'),
     ).toHaveLength(1);
-    const metrics = (await t.service.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(/^saga_unrequested_effects_total\{type="reservation"\} 1$/m);
+    await metricsShow(t, /^saga_unrequested_effects_total\{type="reservation"\} 1$/m);
     const inbox = await t.service.database.db
       .selectFrom('inbox')
       .select((eb) => eb.fn.countAll<number>().as('n'))

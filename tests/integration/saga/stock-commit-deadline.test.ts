@@ -180,8 +180,9 @@ describe.each(shapes)('a shipment’s stock commit on $name', ({ available, star
         messageType: 'inventory.commit',
         detail: expect.stringContaining(`stock commit of shipment ${shipmentId} failed`),
       });
+      // Counted once the sweep's commit has answered, a moment after the order reads COMMIT_FAILED.
+      await expect.poll(() => counter('order_shipment_stock_commit_failures_total')).toBe(failuresBefore + 1);
       expect(await counter('order_shipment_stock_commit_retries_total')).toBe(retriesBefore + 2);
-      expect(await counter('order_shipment_stock_commit_failures_total')).toBe(failuresBefore + 1);
       const operations = (await request('GET', '/api/admin/operations')).json();
       expect(operations.stockCommits.failed).toContainEqual({
         orderId: id,

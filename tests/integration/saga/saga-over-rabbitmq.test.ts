@@ -80,8 +80,8 @@ describe.skipIf(!available)('the place-order saga over RabbitMQ and MariaDB', ()
   }
 
   /**
-   * The metrics counted from a transaction: they are counted once its COMMIT has answered, a
-   * moment after another connection can already read what it wrote, so they are waited for.
+   * Waits for a line of /metrics: the service counts what a transaction did once its COMMIT has
+   * answered, a moment after another connection can already read what it wrote.
    */
   async function metricsShow(t: TestService, line: RegExp) {
     await expect

@@ -10,7 +10,7 @@ import { startTestService, type TestService } from '../support/test-service.js';
 /**
  * Stoplight Prism, run as a validating proxy in front of the real service (embedded shape, on a
  * real port), judges each exchange against the OpenAPI document the service serves at
- * /docs/json. Prism reports what it finds in an `sl-violations` header; the service's own
+ * /docs/json (written to a file for Prism). Prism reports what it finds in an `sl-violations` header; the service's own
  * conformance hook (tests/support) is a second, independent check of the same responses.
  */
 
@@ -19,6 +19,10 @@ interface Violation {
   severity: string;
   code: string | number;
   message: string;
+}
+
+interface ServedDocument {
+  components: { schemas: { Order: { properties: Record<string, unknown> } } };
 }
 
 interface Exchange {
@@ -80,6 +84,8 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
   let t: TestService;
   let service: string;
   let prism: { url: string; stop: () => void };
+  let served: ServedDocument;
+  let dir: string;
   let customer: string;
   let someoneElse: string;
   let admin: string;
@@ -88,7 +94,12 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
   beforeAll(async () => {
     t = await startTestService('sqlite');
     service = await t.service.app.listen({ port: 0, host: '127.0.0.1' });
-    prism = await startPrism(`${service}/docs/json`, service);
+    // The document as the running service serves it, handed to Prism as a file.
+    served = (await (await fetch(`${service}/docs/json`)).json()) as ServedDocument;
+    dir = mkdtempSync(join(tmpdir(), 'prism-'));
+    const document = join(dir, 'served.json');
+    writeFileSync(document, JSON.stringify(served));
+    prism = await startPrism(document, service);
     customer = await t.bearer('prism-customer');
     someoneElse = await t.bearer('prism-someone-else');
     admin = await t.bearer('prism-ops', ['admin']);
@@ -96,6 +107,7 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
   }, 40_000);
   afterAll(async () => {
     prism?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await t?.stop();
   });
 
@@ -271,13 +283,10 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
   });
 
   it('reports a response that breaks the document (control: a copy whose Order.totalAmount is a string)', async () => {
-    const served = (await (await fetch(`${service}/docs/json`)).json()) as {
-      components: { schemas: { Order: { properties: Record<string, unknown> } } };
-    };
-    served.components.schemas.Order.properties.totalAmount = { type: 'string' };
-    const dir = mkdtempSync(join(tmpdir(), 'prism-control-'));
-    const document = join(dir, 'openapi.json');
-    writeFileSync(document, JSON.stringify(served));
+    const tampered = structuredClone(served);
+    tampered.components.schemas.Order.properties.totalAmount = { type: 'string' };
+    const document = join(dir, 'tampered.json');
+    writeFileSync(document, JSON.stringify(tampered));
     const strict = await startPrism(document, service);
     try {
       const id = await confirmedOrder();
@@ -288,7 +297,6 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
       expect(found.join('\n')).toMatch(/totalAmount/);
     } finally {
       strict.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,6 +8,9 @@ const anOrder = (customerId: string) => ({
   shippingAddress: { street: '1 Main St', city: 'Boston', state: 'MA', zipCode: '02108' },
 });
 
+/** How far a sample moved since an earlier scrape. */
+type Delta = (name: string, labels?: Record<string, string>) => number;
+
 describe('/metrics', () => {
   let t: TestService;
   beforeAll(async () => {
@@ -45,12 +48,12 @@ describe('/metrics', () => {
   it('counts a created order, its status changes, its payment and its saga', async () => {
     const before = await scrape();
     await placeConfirmedOrder('metrics-customer');
-    const deltasSince = async () => {
+    const deltasSince = async (): Promise<Delta> => {
       const after = await scrape();
       return (name: string, labels: Record<string, string> = {}) =>
         sampleValue(after, name, labels) - sampleValue(before, name, labels);
     };
-    const counts = (delta: Awaited<ReturnType<typeof deltasSince>>) => ({
+    const counts = (delta: Delta) => ({
       ordersCreated: delta('orders_created_total'),
       pendingToConfirmed: delta('order_status_changes_total', { from: 'PENDING', to: 'CONFIRMED' }),
       paymentsSucceeded: delta('payment_processing_total', { outcome: 'succeeded' }),

@@ -282,6 +282,23 @@ describe('Prism, as a validating proxy, finds every exchange conforming to the s
     expect(forbidden.status).toBe(403);
   });
 
+  it('admin operations answer their documented problems: a customer refused, an unknown letter missing', async () => {
+    // Well-formed requests the service refuses: each answer must be one the document declares.
+    const unknownLetter = '/api/admin/dead-letters/0190c9a0-0000-7000-8000-00000000dead';
+    for (const [method, path, auth, status] of [
+      ['GET', '/api/admin/operations', customer, 403],
+      ['GET', '/api/admin/dead-letters', customer, 403],
+      ['POST', `${unknownLetter}/replay`, admin, 404],
+      ['DELETE', unknownLetter, admin, 404],
+    ] as const) {
+      const answer = await call(method, path, { auth });
+      expect(answer.requestViolations, `${method} ${path}`).toEqual([]);
+      expect(answer.responseViolations, `${method} ${path}`).toEqual([]);
+      expect(answer.status, `${method} ${path}: ${answer.body}`).toBe(status);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('reports a response that breaks the document (control: a copy whose Order.totalAmount is a string)', async () => {
     const tampered = structuredClone(served);
     tampered.components.schemas.Order.properties.totalAmount = { type: 'string' };

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from 'rabbitmq-client';
 import { topology } from '../../src/application/messaging/contract.js';
@@ -9,20 +8,10 @@ import { connectDatabase, type DatabaseHandle } from '../../src/infrastructure/d
 import { migrateToLatest } from '../../src/infrastructure/db/migrate.js';
 import { messagingTopology } from '../../src/infrastructure/messaging/topology.js';
 import { createTestDatabase, mysqlServer } from '../support/database.js';
-import { rabbitmqUrl } from '../support/services.js';
+import { freePort, rabbitmqUrl } from '../support/services.js';
 import { signToken, testSecret } from '../support/test-service.js';
 
 export const requestDeadlineMs = 10_000;
-
-/** A free TCP port on loopback, for a child service to listen on. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A child process of the real entry point, its output kept in a log file for diagnosis. */
 export interface Child {

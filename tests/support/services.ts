@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** The broker the integration tests use, from the same variables as the service. */
 export function rabbitmqUrl(): string {
@@ -51,4 +51,14 @@ function isReachable(host: string, port: number, timeoutMs: number): Promise<boo
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/** A free TCP port on loopback, for a child service to listen on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

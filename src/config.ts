@@ -116,6 +116,11 @@ export interface Config {
     sagaBacklogLimit: number;
     /** How long a POST waits for room in a full backlog before its 503. */
     sagaBacklogWaitMs: number;
+    /**
+     * Once the backlog is full, how long an admitted order should wait for its saga: the limit
+     * follows the saga's measured pace × this, up to sagaBacklogLimit; 0 keeps the limit fixed.
+     */
+    sagaBacklogTargetMs: number;
   };
 }
 
@@ -259,6 +264,7 @@ export function loadConfig(source: Source = process.env, { verifiesTokens = true
     admission: {
       sagaBacklogLimit: read.int('SAGA_BACKLOG_LIMIT', 80, { min: 0, max: 100_000_000 }),
       sagaBacklogWaitMs: read.int('SAGA_BACKLOG_WAIT_MS', 1_000, { min: 0, max: 60_000 }),
+      sagaBacklogTargetMs: read.int('SAGA_BACKLOG_TARGET_MS', 500, { min: 0, max: 600_000 }),
     },
   };
 }

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { type AppDependencies, buildApp } from './api/app.js';
 import { createTokenVerifier } from './api/auth.js';
+import { sagaBacklogLimit } from './api/saga-backlog-limit.js';
 import { changeOrderStatusHandler } from './application/commands/change-order-status.js';
 import { placeOrder } from './application/commands/create-order.js';
 import { idempotentCreateOrder } from './application/commands/idempotent-create-order.js';
@@ -46,9 +47,11 @@ import {
   createMetrics,
   registerDeadLetterGauge,
   registerOutboxGauges,
+  registerSagaBacklogLimitGauge,
 } from './infrastructure/observability/metrics.js';
 import { orderMetrics, paymentMetrics } from './infrastructure/observability/order-metrics.js';
 import { cachedProbe } from './infrastructure/observability/probe.js';
+import { sagaWaits } from './infrastructure/observability/saga-waits.js';
 import { serviceReadiness } from './infrastructure/observability/service-readiness.js';
 import { traceBus } from './infrastructure/observability/traced-bus.js';
 import { createTracing, type Tracing } from './infrastructure/observability/tracing.js';
@@ -168,6 +171,12 @@ export async function createService(
   const outboxBacklog = cachedProbe(relay.backlog, { ttlMs: 1_000, timeoutMs: 2_000 });
   registerOutboxGauges(registry, outboxBacklog);
 
+  const backlogLimit = sagaBacklogLimit(
+    config.admission.sagaBacklogLimit,
+    config.admission.sagaBacklogTargetMs,
+  );
+  if (backlogLimit) registerSagaBacklogLimitGauge(registry, () => backlogLimit.current(now()));
+
   const saga = placeOrderSaga({ clock, newId });
   const sagaDeps = { saga, clock, stepTimeoutMs: config.saga.stepTimeoutMs };
   const fulfilmentDeps = {
@@ -188,7 +197,10 @@ export async function createService(
     policies: [sagaPolicy(sagaDeps), fulfilmentPolicy(fulfilmentDeps)],
     // The read model commits with the write: docs/read-model.md, consistency.
     projectors: [readModelProjector(database.dialect)],
-    afterCommit: [orderMetrics(metrics)],
+    afterCommit: [
+      orderMetrics(metrics),
+      ...(backlogLimit ? [sagaWaits((waitedMs, at) => backlogLimit.sawSettled(waitedMs, at), now)] : []),
+    ],
     observeShared: (works) => metrics.sharedTransactionWorks.observe(works),
     // Rows a commit wrote leave right after it, not on the next poll; the poller is the safety net.
     ...(background && { outboxFastPath: relay }),
@@ -306,6 +318,7 @@ export async function createService(
       forArrivals: cachedProbe(sagaBacklog(database.db), { ttlMs: 250, timeoutMs: 1_000 }),
       forWaiting: cachedProbe(sagaBacklog(database.db), { ttlMs: 25, timeoutMs: 1_000 }),
     },
+    sagaBacklogLimit: backlogLimit,
     observeResponse: options.observeResponse,
     tracer,
   });

@@ -31,6 +31,7 @@ import { type FulfilmentRoutesOptions, fulfilmentRoutes } from './routes/fulfilm
 import { type OrderQueryRoutesOptions, orderQueryRoutes } from './routes/order-queries.js';
 import { type OrderStreamOptions, orderStreamRoutes } from './routes/order-stream.js';
 import { type OrderRoutesOptions, orderRoutes } from './routes/orders.js';
+import type { SagaBacklogLimit } from './saga-backlog-limit.js';
 import { sharedSchemas } from './schemas.js';
 import { validatorCompiler } from './validation.js';
 
@@ -46,6 +47,8 @@ export interface AppDependencies {
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders waits, then is refused, once SAGA_BACKLOG_LIMIT orders wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
+  /** The backlog's limit when it moves with the saga's pace; absent, SAGA_BACKLOG_LIMIT as a fixed count. */
+  sagaBacklogLimit?: SagaBacklogLimit | undefined;
   /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
   tracer?: Tracer | null;
   /** Called with every response's final payload; undefined in production. */
@@ -144,7 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       if (deps.sagaBacklog) {
         await api.register(admission, {
           sagaBacklog: deps.sagaBacklog,
-          limit: config.admission.sagaBacklogLimit,
+          limit: deps.sagaBacklogLimit ?? config.admission.sagaBacklogLimit,
           maxWaitMs: config.admission.sagaBacklogWaitMs,
           routes: ['POST /api/orders'],
         });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { fixedBacklogLimit, type SagaBacklogLimit } from '../saga-backlog-limit.js';
 
 export interface AdmissionOptions {
   /**
@@ -9,8 +10,11 @@ export interface AdmissionOptions {
    * which look again every `pollMs`.
    */
   sagaBacklog: { forArrivals: () => Promise<SagaBacklog>; forWaiting: () => Promise<SagaBacklog> };
-  /** Most orders waiting for their saga; a POST that would add one more waits or is refused. 0 admits everything. */
-  limit: number;
+  /**
+   * Most orders waiting for their saga; a POST that would add one more waits or is refused. A
+   * number is fixed (0 admits everything); a SagaBacklogLimit may move with the saga's pace.
+   */
+  limit: number | SagaBacklogLimit;
   /** How long a POST may wait for room in the backlog before it is refused; 0 refuses at once. */
   maxWaitMs: number;
   /** How often waiting requests look at the backlog again. */
@@ -48,7 +52,8 @@ const maxWaiting = 1_000;
  */
 export default fp(
   async function admission(app: FastifyInstance, options: AdmissionOptions) {
-    if (options.limit <= 0) return;
+    if (typeof options.limit === 'number' && options.limit <= 0) return;
+    const limit = typeof options.limit === 'number' ? fixedBacklogLimit(options.limit) : options.limit;
     const guarded = new Set(options.routes);
     const pollMs = options.pollMs ?? 20;
     // The newest count seen, and the requests this instance admitted that it may not include: still
@@ -86,7 +91,10 @@ export default fp(
       // An older count than one already seen (the other reader's cache) tells nothing new.
       if (!latest || counted.readAt > latest.readAt) latest = counted;
       const backlog = latest.pending + uncounted(latest.readAt);
-      if (backlog >= options.limit) return backlog;
+      const now = Date.now();
+      const full = backlog >= limit.current(now);
+      limit.sawBacklog(backlog, full, now);
+      if (full) return backlog;
       admissions.add(admission);
       return null;
     };
@@ -101,7 +109,7 @@ export default fp(
             // A client that hung up while waiting leaves the line without taking a slot.
             if (head.gone()) {
               line.shift();
-              head.settle(options.limit);
+              head.settle(limit.current(Date.now()));
               continue;
             }
             const backlog = await tryAdmit(options.sagaBacklog.forWaiting, head.admission);
@@ -118,7 +126,9 @@ export default fp(
     const admit = async (admission: Admission, gone: () => boolean): Promise<number | null> => {
       // Behind others already waiting, a newcomer waits its turn even if a slot has just opened.
       const backlog =
-        line.length === 0 ? await tryAdmit(options.sagaBacklog.forArrivals, admission) : options.limit;
+        line.length === 0
+          ? await tryAdmit(options.sagaBacklog.forArrivals, admission)
+          : limit.current(Date.now());
       if (backlog === null || options.maxWaitMs <= 0 || line.length >= maxWaiting) return backlog;
       return new Promise((settle) => {
         line.push({ until: Date.now() + options.maxWaitMs, admission, gone, settle });
@@ -136,13 +146,19 @@ export default fp(
       if (backlog === null) {
         if (refusing) {
           refusing = false;
-          app.log.info({ limit: options.limit }, 'saga backlog under its limit: admitting orders again');
+          app.log.info(
+            { limit: limit.current(Date.now()) },
+            'saga backlog under its limit: admitting orders again',
+          );
         }
         return;
       }
       if (!refusing) {
         refusing = true;
-        app.log.warn({ backlog, limit: options.limit }, 'saga backlog full: refusing new orders with 503');
+        app.log.warn(
+          { backlog, limit: limit.current(Date.now()) },
+          'saga backlog full: refusing new orders with 503',
+        );
       }
       reply.header('retry-after', String(retryAfterSeconds));
       throw Object.assign(

@@ -149,6 +149,18 @@ export function registerDeadLetterGauge(registry: Registry, pending: () => Promi
   });
 }
 
+/** The saga backlog's limit of the moment, which may sit below SAGA_BACKLOG_LIMIT (saga-backlog-limit.ts). */
+export function registerSagaBacklogLimitGauge(registry: Registry, current: () => number): void {
+  new Gauge({
+    name: 'saga_backlog_limit_orders',
+    help: 'Most orders that may wait for their saga now: SAGA_BACKLOG_LIMIT, or fewer when the saga is too slow to confirm that many within SAGA_BACKLOG_TARGET_MS.',
+    registers: [registry],
+    collect() {
+      this.set(current());
+    },
+  });
+}
+
 /**
  * Caps how many distinct values a label takes from outside input (message types arrive from the
  * broker): past `max`, new values are reported as "other" so a bad producer cannot explode the series.

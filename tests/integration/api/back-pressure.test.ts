@@ -134,6 +134,61 @@ describe.each(databases)('a POST over the limit waits for room on %s', (kind, av
   );
 });
 
+describe.each(databases)('a saga slower than SAGA_BACKLOG_TARGET_MS allows on %s', (kind, available) => {
+  let api: Api;
+  const most = 40;
+  beforeAll(async () => {
+    if (available)
+      api = await startApi(kind, {
+        env: {
+          SAGA_BACKLOG_LIMIT: String(most),
+          SAGA_BACKLOG_TARGET_MS: '50',
+          SAGA_BACKLOG_WAIT_MS: '200',
+          // Each participant takes 100 ms a command: an order spends well over 50 ms in its saga.
+          SIM_LATENCY_MS: '100',
+          ...noShedding,
+        },
+      });
+  });
+  afterAll(async () => api?.close());
+
+  const limitNow = async () => {
+    const metrics = await api.t.service.app.inject({ method: 'GET', url: '/metrics' });
+    const line = /^saga_backlog_limit_orders (\d+)$/m.exec(metrics.body);
+    if (!line) throw new Error('saga_backlog_limit_orders is missing from /metrics');
+    return Number(line[1]);
+  };
+
+  it.skipIf(!available)(
+    'lowers the backlog limit below SAGA_BACKLOG_LIMIT under overload, and keeps admitting orders as the saga confirms them',
+    async () => {
+      expect(await limitNow()).toBe(most);
+      // Twice as many clients as the limit, each placing orders back to back, until the limit has
+      // moved (or 20 s have passed).
+      let moved = false;
+      const statuses: number[] = [];
+      const client = async () => {
+        while (!moved)
+          statuses.push((await api.as('123').request('POST', '/api/orders', orderBody())).statusCode);
+      };
+      const clients = Array.from({ length: 2 * most }, client);
+      const deadline = Date.now() + 20_000;
+      let limit = most;
+      while (Date.now() < deadline && limit >= most) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        limit = await limitNow();
+      }
+      moved = true;
+      await Promise.all(clients);
+      expect(limit).toBeLessThan(most);
+      expect(limit, 'never below its floor').toBeGreaterThanOrEqual(8);
+      expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(most);
+      expect(statuses.every((status) => status === 201 || status === 503)).toBe(true);
+    },
+    30_000,
+  );
+});
+
 describe('back-pressure switched off', () => {
   let api: Api;
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import admission from '../../../src/api/plugins/admission.js';
+import type { SagaBacklogLimit } from '../../../src/api/saga-backlog-limit.js';
 
 // The plugin on a real Fastify server and port, with the backlog count as a plain variable: what
 // is tested is how waiting requests are admitted, not how the database counts.
@@ -11,13 +12,13 @@ describe('waiting for room in the saga backlog', () => {
   let app: FastifyInstance;
   afterEach(async () => app?.close());
 
-  async function start(state: { pending: number }, maxWaitMs: number) {
+  async function start(state: { pending: number }, maxWaitMs: number, limit: number | SagaBacklogLimit = 1) {
     const count = async () => ({ pending: state.pending, readAt: Date.now() });
     const admitted: string[] = [];
     app = Fastify();
     await app.register(admission, {
       sagaBacklog: { forArrivals: count, forWaiting: count },
-      limit: 1,
+      limit,
       maxWaitMs,
       pollMs: 10,
       routes: ['POST /orders'],
@@ -111,5 +112,27 @@ describe('waiting for room in the saga backlog', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(admitted).toEqual([]);
     expect((await fetch(`http://127.0.0.1:${port}/orders`)).status).toBe(200);
+  });
+
+  it('holds the backlog to a limit that moves, and tells it each count and whether it was full', async () => {
+    const seen: Array<{ pending: number; full: boolean }> = [];
+    const moving = { value: 3 };
+    const limit: SagaBacklogLimit = {
+      current: () => moving.value,
+      sawBacklog: (pending, full) => void seen.push({ pending, full }),
+      sawSettled: () => undefined,
+    };
+    const state = { pending: 2 };
+    const { admitted, post } = await start(state, 0, limit);
+    expect((await post('under')).status).toBe(200);
+    expect(seen.at(-1)).toEqual({ pending: 2, full: false });
+    // Lowered below the backlog (the saga slowed down): the next one is refused.
+    moving.value = 2;
+    // The first one's order is in the count now, and the next count begins after it finished.
+    state.pending = 3;
+    await sleep(20);
+    expect((await post('over')).status).toBe(503);
+    expect(seen.at(-1)).toEqual({ pending: 3, full: true });
+    expect(admitted).toEqual(['under']);
   });
 });

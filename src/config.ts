@@ -117,8 +117,9 @@ export interface Config {
     /** How long a POST waits for room in a full backlog before its 503. */
     sagaBacklogWaitMs: number;
     /**
-     * Once the backlog is full, how long an admitted order should wait for its saga: the limit
-     * follows the saga's measured pace × this, up to sagaBacklogLimit; 0 keeps the limit fixed.
+     * Once the backlog is full, how much longer than the saga's own time an admitted order may
+     * wait: the limit follows the saga's measured pace × (its own time + this), up to
+     * sagaBacklogLimit; 0 keeps the limit fixed.
      */
     sagaBacklogTargetMs: number;
   };

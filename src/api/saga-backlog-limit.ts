@@ -25,7 +25,7 @@ export function fixedBacklogLimit(limit: number): SagaBacklogLimit {
 export interface TargetOptions {
   /** The most orders that may wait, whatever the saga's pace (SAGA_BACKLOG_LIMIT). */
   max: number;
-  /** How long an order should wait for its saga when orders arrive faster than it confirms them. */
+  /** How much longer than the saga's own time an order may wait when orders arrive faster than it confirms them. */
   targetMs: number;
   /** Never below this, so a few slow orders cannot shut the door. */
   floor?: number;
@@ -37,14 +37,20 @@ export interface TargetOptions {
 /**
  * A fixed count bounds the time to CONFIRMED only on the machine it was sized on: 80 waiting
  * orders are 0.3 s of work where the saga confirms 250 a second and 0.8 s where it confirms 100
- * (docs/benchmarks.md). So once the backlog is full, the limit follows the saga's measured pace:
- * by Little's law the saga settles orders at (mean backlog) ÷ (time an order waits), and a
- * backlog of that pace × `targetMs` makes a newly admitted order wait about `targetMs`.
+ * (docs/benchmarks.md). So once the backlog is full, the limit follows the saga's measured pace.
+ * By Little's law the saga settles orders at (mean backlog) ÷ (time an order waits); a backlog of
+ * that pace × (the saga's own time + `targetMs`) keeps it busy and adds about `targetMs` of
+ * queueing to each order.
  *
- * It moves only after a window in which the backlog was full: below the limit, the orders that
- * settle show how fast they arrive, not how fast the saga could go. Each step goes halfway to the
- * new estimate, so one window of orders that waited out an outage at most halves the limit, and
- * the next full window corrects it. The median wait resists the odd order held up by a retry.
+ * The saga's own time is the median wait of a window in which the backlog stayed under half the
+ * limit: the orders then waited for the participants, not behind each other. Until such a window
+ * has been seen the limit stays at `max`: without it, a saga that is slow by nature (a card gateway
+ * that takes two seconds) would look congested, and the limit would shrink its throughput.
+ *
+ * The limit moves only after a window in which the backlog was full: below the limit, the orders
+ * that settle show how fast they arrive, not how fast the saga could go. Each step goes halfway
+ * to the new estimate, so one window of orders that waited out an outage at most halves the
+ * limit, and the next full window corrects it. The median resists the odd order held up by a retry.
  */
 export function targetBacklogLimit(options: TargetOptions): SagaBacklogLimit {
   const { max, targetMs } = options;
@@ -55,6 +61,7 @@ export function targetBacklogLimit(options: TargetOptions): SagaBacklogLimit {
   const maxSamples = 2_000;
 
   let limit = max;
+  let sagaOwnMs: number | null = null;
   let windowStart: number | null = null;
   let backlogSum = 0;
   let backlogReads = 0;
@@ -62,11 +69,15 @@ export function targetBacklogLimit(options: TargetOptions): SagaBacklogLimit {
   let waits: number[] = [];
 
   const closeWindow = () => {
-    if (full && backlogReads > 0 && waits.length >= minSamples) {
+    if (backlogReads > 0 && waits.length >= minSamples) {
       const meanBacklog = backlogSum / backlogReads;
       const medianWait = Math.max(1, median(waits));
-      const estimate = (meanBacklog / medianWait) * targetMs;
-      limit = Math.round(Math.min(max, Math.max(floor, (limit + estimate) / 2)));
+      if (!full && meanBacklog < limit / 2) {
+        sagaOwnMs = sagaOwnMs === null ? medianWait : (sagaOwnMs + medianWait) / 2;
+      } else if (full && sagaOwnMs !== null) {
+        const estimate = (meanBacklog / medianWait) * (sagaOwnMs + targetMs);
+        limit = Math.round(Math.min(max, Math.max(floor, (limit + estimate) / 2)));
+      }
     }
     backlogSum = 0;
     backlogReads = 0;

@@ -153,7 +153,7 @@ export function registerDeadLetterGauge(registry: Registry, pending: () => Promi
 export function registerSagaBacklogLimitGauge(registry: Registry, current: () => number): void {
   new Gauge({
     name: 'saga_backlog_limit_orders',
-    help: 'Most orders that may wait for their saga now: SAGA_BACKLOG_LIMIT, or fewer when the saga is too slow to confirm that many within SAGA_BACKLOG_TARGET_MS.',
+    help: 'Most orders that may wait for their saga now: SAGA_BACKLOG_LIMIT, or fewer when that many would queue longer than SAGA_BACKLOG_TARGET_MS behind each other.',
     registers: [registry],
     collect() {
       this.set(current());

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { customerTokens, hs256Token, placeOrders, readOutcomes } from './lib/http-load.js';
+import { customerTokens, hs256Token, placeOrders, placeOrdersPaced, readOutcomes } from './lib/http-load.js';
 import { buildDist, type Child, envList, runNode, startNode, startService } from './lib/processes.js';
 import { deleteBrokerNames, rabbitTarget } from './lib/rabbitmq.js';
 import { createScratchDatabase, dropDatabase, mysqlEnv, mysqlTarget } from './lib/raw-mysql.js';
@@ -78,8 +78,11 @@ export async function run(): Promise<void> {
     const a = await stack('A');
     const b = await stack('B');
     console.log(
-      `Warm-up, then ${rounds} rounds of a turn each, ${seconds} s a turn (50 connections, unpaced)`,
+      `Warm-up (3 s at 30 orders/s, then a turn), then ${rounds} rounds of a turn each, ${seconds} s a turn (50 connections, unpaced)`,
     );
+    // Paced first, as a service meets traffic before an overload: the saga backlog's limit learns
+    // the saga's own time from seconds like these (src/api/saga-backlog-limit.ts).
+    for (const side of [a, b]) await placeOrdersPaced(side.url, tokenFor, { rate: 30, seconds: 3 });
     await turn(a.url);
     await turn(b.url);
     const confirmed = { A: [] as number[], B: [] as number[] };

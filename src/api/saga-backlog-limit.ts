@@ -43,7 +43,8 @@ export interface TargetOptions {
  * queueing to each order.
  *
  * The saga's own time is the median wait of a window in which the backlog stayed under half the
- * limit: the orders then waited for the participants, not behind each other. Until such a window
+ * limit, and that did not follow a full one (whose queue may still be draining): the orders then
+ * waited for the participants, not behind each other. Until such a window
  * has been seen the limit stays at `max`: without it, a saga that is slow by nature (a card gateway
  * that takes two seconds) would look congested, and the limit would shrink its throughput.
  *
@@ -66,19 +67,21 @@ export function targetBacklogLimit(options: TargetOptions): SagaBacklogLimit {
   let backlogSum = 0;
   let backlogReads = 0;
   let full = false;
+  let fullBefore = false;
   let waits: number[] = [];
 
   const closeWindow = () => {
     if (backlogReads > 0 && waits.length >= minSamples) {
       const meanBacklog = backlogSum / backlogReads;
       const medianWait = Math.max(1, median(waits));
-      if (!full && meanBacklog < limit / 2) {
+      if (!full && !fullBefore && meanBacklog < limit / 2) {
         sagaOwnMs = sagaOwnMs === null ? medianWait : (sagaOwnMs + medianWait) / 2;
       } else if (full && sagaOwnMs !== null) {
         const estimate = (meanBacklog / medianWait) * (sagaOwnMs + targetMs);
         limit = Math.round(Math.min(max, Math.max(floor, (limit + estimate) / 2)));
       }
     }
+    fullBefore = full;
     backlogSum = 0;
     backlogReads = 0;
     full = false;

@@ -77,6 +77,15 @@ describe('the saga backlog limit', () => {
     expect(seen.at(-1)).toBeLessThanOrEqual(61);
   });
 
+  it('does not take the saga’s own time from the window after a full one, while its queue drains', () => {
+    const limit = afterUnhurried(100);
+    windows(limit, 1, saturated(100, 100), 1_000);
+    // The queue drains: a short backlog, but every order had waited behind the others.
+    windows(limit, 1, () => ({ backlog: 10, full: false, settled: 70, waitedMs: 700 }), 2_000);
+    // Still 100 ms of its own: 100 × (0.1 + 0.5) s, halfway from 70.
+    expect(windows(limit, 1, saturated(100, 100), 3_000)).toEqual([65]);
+  });
+
   it('does not throttle a saga that is slow by nature', () => {
     // A card gateway of two seconds: 80 orders in flight are 40 a second, each waiting only its own time.
     const limit = afterUnhurried(2_000);

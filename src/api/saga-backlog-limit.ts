@@ -44,9 +44,9 @@ export interface TargetOptions {
  *
  * The saga's own time is the median wait of a window in which the backlog stayed under half the
  * limit, and that did not follow a full one (whose queue may still be draining): the orders then
- * waited for the participants, not behind each other. Until such a window
- * has been seen the limit stays at `max`: without it, a saga that is slow by nature (a card gateway
- * that takes two seconds) would look congested, and the limit would shrink its throughput.
+ * waited for the participants, not behind each other. Until such a window has been seen the
+ * limit stays at `max`: without it, a saga that is slow by nature (a card gateway that takes two
+ * seconds) would look congested, and the limit would shrink its throughput.
  *
  * The limit moves only after a window in which the backlog was full: below the limit, the orders
  * that settle show how fast they arrive, not how fast the saga could go. Each step goes halfway

@@ -175,7 +175,7 @@ export async function createService(
     config.admission.sagaBacklogLimit,
     config.admission.sagaBacklogTargetMs,
   );
-  if (backlogLimit) registerSagaBacklogLimitGauge(registry, () => backlogLimit.current(now()));
+  registerSagaBacklogLimitGauge(registry, () => backlogLimit?.current(now()) ?? 0);
 
   const saga = placeOrderSaga({ clock, newId });
   const sagaDeps = { saga, clock, stepTimeoutMs: config.saga.stepTimeoutMs };

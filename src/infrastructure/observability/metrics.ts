@@ -149,11 +149,14 @@ export function registerDeadLetterGauge(registry: Registry, pending: () => Promi
   });
 }
 
-/** The saga backlog's limit of the moment, which may sit below SAGA_BACKLOG_LIMIT (saga-backlog-limit.ts). */
+/**
+ * The saga backlog's limit of the moment, which may sit below SAGA_BACKLOG_LIMIT
+ * (saga-backlog-limit.ts); 0 when there is none, so a dashboard never finds the series missing.
+ */
 export function registerSagaBacklogLimitGauge(registry: Registry, current: () => number): void {
   new Gauge({
     name: 'saga_backlog_limit_orders',
-    help: 'Most orders that may wait for their saga now: SAGA_BACKLOG_LIMIT, or fewer when that many would queue longer than SAGA_BACKLOG_TARGET_MS behind each other.',
+    help: 'Most orders that may wait for their saga now: SAGA_BACKLOG_LIMIT, or fewer when that many would queue longer than SAGA_BACKLOG_TARGET_MS behind each other; 0: no limit.',
     registers: [registry],
     collect() {
       this.set(current());

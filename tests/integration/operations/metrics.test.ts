@@ -171,6 +171,7 @@ describe('/metrics', () => {
       message_processing_duration_seconds: 'histogram',
       saga_duration_seconds: 'histogram',
       saga_outcomes_total: 'counter',
+      saga_backlog_limit_orders: 'gauge',
       db_shared_transaction_works: 'histogram',
       outbox_backlog_messages: 'gauge',
       outbox_oldest_message_age_seconds: 'gauge',

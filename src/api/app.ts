@@ -47,7 +47,7 @@ export interface AppDependencies {
   operations: OperationsDependencies;
   /** Orders waiting for their saga; POST /api/orders waits, then is refused, once SAGA_BACKLOG_LIMIT orders wait. */
   sagaBacklog?: AdmissionOptions['sagaBacklog'];
-  /** The backlog's limit when it moves with the saga's pace; absent, SAGA_BACKLOG_LIMIT as a fixed count. */
+  /** How many may wait (SAGA_BACKLOG_LIMIT, SAGA_BACKLOG_TARGET_MS); absent, POSTs are never held back. */
   sagaBacklogLimit?: SagaBacklogLimit | undefined;
   /** A server span per request when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); null or absent: none. */
   tracer?: Tracer | null;
@@ -144,10 +144,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // type into a confusing 400 "must be object" instead of 415.
       api.removeContentTypeParser('text/plain');
       await api.register(authentication, { verify: deps.verifyToken });
-      if (deps.sagaBacklog) {
+      if (deps.sagaBacklog && deps.sagaBacklogLimit) {
         await api.register(admission, {
           sagaBacklog: deps.sagaBacklog,
-          limit: deps.sagaBacklogLimit ?? config.admission.sagaBacklogLimit,
+          limit: deps.sagaBacklogLimit,
           maxWaitMs: config.admission.sagaBacklogWaitMs,
           routes: ['POST /api/orders'],
         });

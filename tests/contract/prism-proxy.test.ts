@@ -10,8 +10,9 @@ import { startTestService, type TestService } from '../support/test-service.js';
 /**
  * Stoplight Prism, run as a validating proxy in front of the real service (embedded shape, on a
  * real port), judges each exchange against the OpenAPI document the service serves at
- * /docs/json (written to a file for Prism). Prism reports what it finds in an `sl-violations` header; the service's own
- * conformance hook (tests/support) is a second, independent check of the same responses.
+ * /docs/json (written to a file for Prism). Prism reports what it finds in an `sl-violations`
+ * header; the service's own conformance hook (tests/support) is a second, independent check of
+ * the same responses.
  */
 
 interface Violation {

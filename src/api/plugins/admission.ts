@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { fixedBacklogLimit, type SagaBacklogLimit } from '../saga-backlog-limit.js';
+import type { SagaBacklogLimit } from '../saga-backlog-limit.js';
 
 export interface AdmissionOptions {
   /**
@@ -10,11 +10,8 @@ export interface AdmissionOptions {
    * which look again every `pollMs`.
    */
   sagaBacklog: { forArrivals: () => Promise<SagaBacklog>; forWaiting: () => Promise<SagaBacklog> };
-  /**
-   * Most orders waiting for their saga; a POST that would add one more waits or is refused. A
-   * number is fixed (0 admits everything); a SagaBacklogLimit may move with the saga's pace.
-   */
-  limit: number | SagaBacklogLimit;
+  /** Most orders waiting for their saga; a POST that would add one more waits or is refused. */
+  limit: SagaBacklogLimit;
   /** How long a POST may wait for room in the backlog before it is refused; 0 refuses at once. */
   maxWaitMs: number;
   /** How often waiting requests look at the backlog again. */
@@ -52,8 +49,7 @@ const maxWaiting = 1_000;
  */
 export default fp(
   async function admission(app: FastifyInstance, options: AdmissionOptions) {
-    if (typeof options.limit === 'number' && options.limit <= 0) return;
-    const limit = typeof options.limit === 'number' ? fixedBacklogLimit(options.limit) : options.limit;
+    const { limit } = options;
     const guarded = new Set(options.routes);
     const pollMs = options.pollMs ?? 20;
     // The newest count seen, and the requests this instance admitted that it may not include: still

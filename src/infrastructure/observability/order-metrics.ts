@@ -5,6 +5,7 @@ import type { OrderState } from '../../domain/order.js';
 import type { Actor, OrderStatus } from '../../domain/order-status.js';
 import type { CommitObserver } from '../db/unit-of-work.js';
 import type { Metrics } from './metrics.js';
+import { sagaWaitMs } from './saga-waits.js';
 
 /**
  * Counts what committed: orders created, status changes, and the end of each place-order saga
@@ -22,9 +23,7 @@ export function orderMetrics(metrics: Metrics): CommitObserver {
         metrics.orderStatusChanges.inc({ from: event.from, to: event.to });
         if (event.from === 'PENDING') {
           metrics.sagaOutcomes.inc({ outcome: sagaOutcome(order, event.to, event.by) });
-          metrics.sagaDuration.observe(
-            Math.max(0, event.occurredAt.getTime() - order.createdAt.getTime()) / 1000,
-          );
+          metrics.sagaDuration.observe(sagaWaitMs(order, event.occurredAt) / 1000);
         }
       }
     }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import admission from '../../../src/api/plugins/admission.js';
-import type { SagaBacklogLimit } from '../../../src/api/saga-backlog-limit.js';
+import { fixedBacklogLimit, type SagaBacklogLimit } from '../../../src/api/saga-backlog-limit.js';
 
 // The plugin on a real Fastify server and port, with the backlog count as a plain variable: what
 // is tested is how waiting requests are admitted, not how the database counts.
@@ -12,7 +12,11 @@ describe('waiting for room in the saga backlog', () => {
   let app: FastifyInstance;
   afterEach(async () => app?.close());
 
-  async function start(state: { pending: number }, maxWaitMs: number, limit: number | SagaBacklogLimit = 1) {
+  async function start(
+    state: { pending: number },
+    maxWaitMs: number,
+    limit: SagaBacklogLimit = fixedBacklogLimit(1),
+  ) {
     const count = async () => ({ pending: state.pending, readAt: Date.now() });
     const admitted: string[] = [];
     app = Fastify();

@@ -18,7 +18,7 @@ export interface SeedOptions {
 const hour = 3_600_000;
 const day = 24 * hour;
 
-export const heavyCustomerId = 'customer-heavy';
+const heavyCustomerId = 'customer-heavy';
 const customers = 50_000;
 const products = 2_000;
 
@@ -67,7 +67,7 @@ function random(seed: number): () => number {
   };
 }
 
-export const productId = (index: number) => `p-${String(index).padStart(5, '0')}`;
+const productId = (index: number) => `p-${String(index).padStart(5, '0')}`;
 /** A product keeps one price, between 1.99 and 249.99. */
 const priceOf = (index: number) => 199 + ((index * 7919) % 24_800);
 

@@ -45,7 +45,7 @@ function withTraceIds(fields: object): object {
  * The header and field names whose values never reach the output. Fastify's request serializer
  * logs no headers, but handlers and adapters may log a request, a config or an error object.
  */
-export const redactedPaths = [
+const redactedPaths = [
   'req.headers.authorization',
   'req.headers["proxy-authorization"]',
   'req.headers.cookie',

@@ -52,7 +52,7 @@ export interface LoadResult {
   endedAt: number;
 }
 
-export async function load(
+async function load(
   options: autocannon.Options & { duration: number },
   warmupSeconds = 0,
 ): Promise<LoadResult> {

@@ -21,7 +21,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export const repoRoot = new URL('../..', import.meta.url).pathname;
+const repoRoot = new URL('../..', import.meta.url).pathname;
 
 export function startNode(
   name: string,

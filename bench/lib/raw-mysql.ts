@@ -253,13 +253,3 @@ export function oneOrderRows(rows: Snapshot): Snapshot {
   }
   return result;
 }
-
-export async function countRows(target: MySqlTarget, database: string, sql: string): Promise<number> {
-  const connection = await createConnection({ ...target, database });
-  try {
-    const [rows] = await connection.query<RowDataPacket[]>(sql);
-    return Number(Object.values(rows[0] ?? {})[0] ?? 0);
-  } finally {
-    await connection.end();
-  }
-}

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Role } from '../../src/application/access.js';
 import type { TestService } from '../support/test-service.js';
 
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
  * Whether Debian's chromium is installed. Under REQUIRE_SERVICES=1 (CI) a missing browser fails

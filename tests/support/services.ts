@@ -28,7 +28,7 @@ export async function requireMariaDb(): Promise<boolean> {
   );
 }
 
-export async function requireService(name: string, host: string, port: number): Promise<boolean> {
+async function requireService(name: string, host: string, port: number): Promise<boolean> {
   const reachable = await isReachable(host, port, 1000);
   if (reachable) return true;
   const message = `${name} is not reachable at ${host}:${port}`;

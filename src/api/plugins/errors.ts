@@ -54,7 +54,7 @@ const frameworkErrors: Record<string, { status: number; title: string; kind: str
 };
 
 /** Maps every error to problem+json in one place: domain errors, validation, framework and unexpected ones. */
-export function toProblem(error: FastifyError | Error): Mapped {
+function toProblem(error: FastifyError | Error): Mapped {
   if (error instanceof RequestDeadlineExceeded) {
     return {
       body: {

@@ -17,7 +17,7 @@ export const intervals: Record<Interval, { widthMs: number; originMs: number }> 
   week: { widthMs: weekMs, originMs: Date.UTC(1969, 11, 29) },
 };
 
-export const defaultWindowMs = 30 * dayMs;
+const defaultWindowMs = 30 * dayMs;
 /** Buckets one timeseries reply may list. */
 export const maxBuckets = 10_000;
 

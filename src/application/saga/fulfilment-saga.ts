@@ -23,7 +23,7 @@ export interface StockCommitPolicy {
 }
 
 /** The longest an attempt waits, as a multiple of the first attempt's timeout. */
-export const maxBackoffFactor = 16;
+const maxBackoffFactor = 16;
 
 /** How long attempt `attempt` (1-based) waits for its reply. */
 export function commitAttemptTimeoutMs(policy: StockCommitPolicy, attempt: number): number {

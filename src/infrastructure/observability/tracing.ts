@@ -41,7 +41,7 @@ export interface TracingOptions {
   shutdownTimeoutMs?: number;
 }
 
-export const tracingOff: Tracing = {
+const tracingOff: Tracing = {
   tracer: null,
   flush: async () => {},
   shutdown: async () => {},

@@ -28,7 +28,7 @@ const cancellations: Omit<StatusRequest, 'to' | 'now'>[] = [
  * Walks a new order to `status` through the aggregate, the way the saga and staff would;
  * `variant` picks the cancellation's reason group.
  */
-export function orderInStatus(order: Order, status: OrderStatus, at: Date, variant = 0): void {
+function orderInStatus(order: Order, status: OrderStatus, at: Date, variant = 0): void {
   if (status === 'PENDING') return;
   if (status === 'CANCELLED') {
     const cancellation = cancellations[variant % cancellations.length] as (typeof cancellations)[number];

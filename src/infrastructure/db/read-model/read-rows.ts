@@ -55,7 +55,7 @@ export function productRows(order: Readonly<OrderState>): OrderProductsTable[] {
 }
 
 /** What has been refunded of the order, in minor units: its refunds that succeeded. */
-export const refundedMinorOf = (order: Readonly<OrderState>): number => refundedMinor(order.refunds);
+const refundedMinorOf = (order: Readonly<OrderState>): number => refundedMinor(order.refunds);
 
 export interface RollupDeltas {
   stats: OrderStatsTable[];

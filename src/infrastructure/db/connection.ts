@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import { tracedDialect } from '../observability/traced-dialect.js';
 import { deferredBegin } from './deferred-begin.js';
 import type { Database } from './schema.js';
-import { startCheckpointer } from './sqlite-checkpointer.js';
+import { defaultLongWalFrames, startCheckpointer } from './sqlite-checkpointer.js';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -61,12 +61,20 @@ export interface ConnectOptions {
   longWalFrames?: number;
 }
 
-/** The WAL file is cut back to this size when it starts over (it keeps its largest size otherwise). */
-const walSizeLimitBytes = 64 * 1024 * 1024;
+/**
+ * The WAL file is cut back to this size when it starts over; below it, SQLite keeps the file and
+ * writes over it. Twice the size at which the service starts the WAL over (sqlite-checkpointer.ts),
+ * so that a normal cycle keeps the file: at 64 MB, just under where it cycles, the commit that
+ * started it over also cut it, an `ftruncate` of 8 ms on the event loop every 3 s at 50 orders/s
+ * (docs/benchmarks.md, 2026-11-28). A WAL that ran long while checkpoints failed is still cut.
+ */
+const walSizeLimitBytes = (longWalFrames: number, pageSize: number) =>
+  2 * longWalFrames * (pageSize + walFrameHeaderBytes);
+const walFrameHeaderBytes = 24;
 
 export function connectDatabase(
   config: Config['database'],
-  { tracer, longWalFrames }: ConnectOptions = {},
+  { tracer, longWalFrames = defaultLongWalFrames }: ConnectOptions = {},
 ): DatabaseHandle {
   const traced = (dialect: KyselyDialect): KyselyDialect =>
     tracer
@@ -83,7 +91,8 @@ export function connectDatabase(
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
+    const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+    sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes(longWalFrames, pageSize)}`);
     const db = new Kysely<Database>({
       dialect: traced(new SqliteDialect({ database: reusingStatements(sqlite) })),
     });
@@ -97,7 +106,7 @@ export function connectDatabase(
         : startCheckpointer(config.path, {
             onFailure: () => sqlite.pragma('wal_autocheckpoint = 1000'),
             onLongWal: () => void sql`pragma wal_checkpoint(PASSIVE)`.execute(db).catch(() => undefined),
-            ...(longWalFrames !== undefined && { longWalFrames }),
+            longWalFrames,
           });
     if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
     return {

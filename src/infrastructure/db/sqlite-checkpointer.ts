@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** 64 MB of 4 KB pages: the WAL length at which the service starts it over (see `onLongWal`). */
+export const defaultLongWalFrames = 16_384;
+
 /**
  * Moves the WAL into the database file from a worker thread, on a connection of its own. SQLite
  * otherwise checkpoints inside whichever commit crosses 1,000 WAL pages, and that commit then
@@ -27,7 +30,7 @@ export function startCheckpointer(
     longWalFrames?: number;
   },
 ): { stop(): Promise<void> } {
-  const { onFailure, onLongWal, everyMs = 500, longWalFrames = 16_384 } = options;
+  const { onFailure, onLongWal, everyMs = 500, longWalFrames = defaultLongWalFrames } = options;
   const worker = new Worker(checkpointLoop, {
     eval: true,
     workerData: {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -67,6 +67,35 @@ describe('the embedded SQLite database', () => {
     }
   });
 
+  it('starts the WAL over in the file it has: a normal cycle does not cut the file', async () => {
+    const path = join(dir, 'cycles.db');
+    const config = loadConfig({ ENV: 'test', SQLITE_PATH: path }, { verifiesTokens: false });
+    // Cycles at 512 frames (~2 MB); the file may keep twice that.
+    const handle = connectDatabase(config.database, { longWalFrames: 512 });
+    try {
+      await sql`create table filler (id integer primary key, body text not null)`.execute(handle.db);
+      const firstCycle = walCycle(`${path}-wal`);
+      // ~5 KB a commit every few milliseconds: about 1 MB between two of the worker's
+      // checkpoints, so the WAL is started over well before it reaches the file's limit.
+      const sizes: number[] = [];
+      const until = Date.now() + 4_000;
+      for (let id = 0; Date.now() < until; id += 1) {
+        await handle.db
+          .withTables<{ filler: { id: number; body: string } }>()
+          .insertInto('filler')
+          .values({ id, body: 'x'.repeat(4_000) })
+          .execute();
+        sizes.push(statSync(`${path}-wal`).size);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(walCycle(`${path}-wal`) - firstCycle).toBeGreaterThanOrEqual(2);
+      const shrank = sizes.findIndex((size, n) => n > 0 && size < (sizes[n - 1] as number));
+      expect(shrank, `the WAL file shrank after commit ${shrank}`).toBe(-1);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('calls onFailure when its worker cannot open the database', async () => {
     const failures: Error[] = [];
     const checkpointer = startCheckpointer(join(dir, 'no-such-dir', 'orders.db'), {
@@ -77,3 +106,15 @@ describe('the embedded SQLite database', () => {
     await checkpointer.stop();
   });
 });
+
+/** The WAL header's checkpoint sequence: SQLite adds one each time it starts the WAL over. */
+function walCycle(walPath: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(walPath, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(12);
+}

@@ -65,7 +65,7 @@ export interface ConnectOptions {
  * The WAL file is cut back to this size when it starts over; below it, SQLite keeps the file and
  * writes over it. Twice the size at which the service starts the WAL over (sqlite-checkpointer.ts),
  * so that a normal cycle keeps the file: at 64 MB, just under where it cycles, the commit that
- * started it over also cut it, an `ftruncate` of 8 ms on the event loop every 3 s at 50 orders/s
+ * started it over also cut it, an `ftruncate` of 8 ms on the event loop every ~3.5 s at 50 orders/s
  * (docs/benchmarks.md, 2026-11-28). A WAL that ran long while checkpoints failed is still cut.
  */
 const walSizeLimitBytes = (longWalFrames: number, pageSize: number) =>

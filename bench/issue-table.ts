@@ -16,6 +16,7 @@ import {
   sagaLegs,
 } from './lib/http-load.js';
 import { brokerHopLatency, commitLatency, floorMs, stepsToConfirmed } from './lib/latency-floor.js';
+import { type CpuSpent, cpuDuring, describeCpuPerOrder, isLoopback, pidsNamed } from './lib/process-cpu.js';
 import {
   buildDist,
   type Child,
@@ -124,6 +125,15 @@ export async function run(argv: string[]): Promise<void> {
 
   let rawOneOrder: RawResult | undefined;
   const rows: Row[] = [];
+  /** Where each measured phase's CPU went, printed under the table. */
+  const cpuLines: string[] = [];
+  const cpuLine = (phase: string, spent: CpuSpent, orders: number) =>
+    cpuLines.push(`- ${phase}: ${describeCpuPerOrder(spent, orders, cpus().length)}`);
+  /** The database's and the broker's processes, where they run on this machine. */
+  const backingServices = () => ({
+    MariaDB: isLoopback(target.host) ? pidsNamed('mariadbd', 'mysqld') : [],
+    RabbitMQ: isLoopback(rabbit.RABBITMQ_HOST) ? pidsNamed('beam.smp') : [],
+  });
   try {
     if (stageOn('write')) rows.push(...(await writePathStage()));
     if (stageOn('connected')) rows.push(...(await connectedStage()));
@@ -133,6 +143,7 @@ export async function run(argv: string[]): Promise<void> {
     for (const step of cleanup.reverse()) await step().catch((error: unknown) => console.error(error));
   }
   console.log(`\n${renderTable(rows)}`);
+  if (cpuLines.length > 0) console.log(`\nCPU per order, by process:\n${cpuLines.join('\n')}`);
   // Named, so a table from `--only=connected` is not taken for one of every row.
   const stages = only ? `the ${only.join(', ')} stage${only.length > 1 ? 's' : ''}` : 'every stage';
   console.log(
@@ -222,7 +233,11 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log(`Row 1: POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);
     await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
-    const paced = await placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 });
+    const { value: paced, spent: pacedCpu } = await cpuDuring(
+      { service: [service.pid], simulators: [simulators.pid], ...backingServices() },
+      () => placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 }),
+    );
+    cpuLine('Row 1, 50 orders/s', pacedCpu, paced.ids.length);
     const pacedOutcomes = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 120_000));
     const legs = (await sagaLegs(url, adminToken, paced.ids))
       .map((leg) => `${leg.command} → reply p50 ${leg.p50} ms, p99 ${leg.p99} ms`)
@@ -299,7 +314,11 @@ export async function run(argv: string[]): Promise<void> {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, service.rss());
     }, 250);
-    const overload = await placeOrders(url, tokenFor, { connections: 50, seconds: s.overload });
+    const { value: overload, spent: overloadCpu } = await cpuDuring(
+      { service: [service.pid], simulators: [simulators.pid], ...backingServices() },
+      () => placeOrders(url, tokenFor, { connections: 50, seconds: s.overload }),
+    );
+    cpuLine('Row 2, saturation (per order accepted)', overloadCpu, overload.ids.length);
     const outcomes = await readOutcomes(url, adminToken, overload.ids, 300_000);
     clearInterval(sampler);
     const window = (overload.result.endedAt - overload.result.startedAt) / 1000;
@@ -357,7 +376,10 @@ export async function run(argv: string[]): Promise<void> {
     });
     console.log(`Row 5: embedded shape, POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);
     await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
-    const paced = await placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 });
+    const { value: paced, spent } = await cpuDuring({ service: [service.pid] }, () =>
+      placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 }),
+    );
+    cpuLine('Row 5, embedded, 50 orders/s', spent, paced.ids.length);
     const outcome = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 60_000));
     await service.stop();
     return [

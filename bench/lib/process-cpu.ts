@@ -92,13 +92,9 @@ export async function cpuDuring<T>(
   groups: ProcessGroups,
   phase: () => Promise<T>,
 ): Promise<{ value: T; spent: CpuSpent }> {
+  // Per pid: a group counts only when every one of its processes was read before and after.
   const groupTicks = () =>
-    Object.fromEntries(
-      Object.entries(groups).map(([name, pids]) => {
-        const each = pids.map(processTicks).filter((ticks) => ticks !== undefined);
-        return [name, each.length === 0 ? undefined : each.reduce((sum, ticks) => sum + ticks, 0)];
-      }),
-    );
+    Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.map(processTicks)]));
   const before = {
     groups: groupTicks(),
     machine: readMachine(),
@@ -109,8 +105,12 @@ export async function cpuDuring<T>(
   const after = { groups: groupTicks(), machine: readMachine(), bench: process.cpuUsage(before.bench) };
   const seconds = Object.fromEntries(
     Object.keys(groups).map((name) => {
-      const [start, end] = [before.groups[name], after.groups[name]];
-      return [name, start === undefined || end === undefined ? undefined : (end - start) / ticksPerSecond];
+      const [start, end] = [before.groups[name] ?? [], after.groups[name] ?? []];
+      const read = (ticks: (number | undefined)[]): ticks is number[] =>
+        ticks.length > 0 && ticks.every((tick) => tick !== undefined);
+      if (!read(start) || !read(end)) return [name, undefined];
+      const spentTicks = end.reduce((sum, tick, index) => sum + tick - (start[index] ?? tick), 0);
+      return [name, spentTicks / ticksPerSecond];
     }),
   );
   const machine =

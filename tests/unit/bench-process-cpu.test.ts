@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -50,6 +51,20 @@ describe("npm run bench's CPU per order", () => {
     expect(spent.seconds.none).toBeUndefined();
     expect(spent.benchSeconds).toBeGreaterThan(0.2);
     expect(spent.machine?.busy).toBeGreaterThan(0);
+  });
+
+  it.runIf(onLinux)('does not report a group one of whose processes ended during the phase', async () => {
+    const child = spawn('sleep', ['30']);
+    const ended = new Promise((resolve) => child.once('exit', resolve));
+    const { spent } = await cpuDuring(
+      { partly: [process.pid, child.pid as number], self: [process.pid] },
+      async () => {
+        child.kill('SIGKILL');
+        await ended;
+      },
+    );
+    expect(spent.seconds.partly).toBeUndefined();
+    expect(spent.seconds.self).toBeGreaterThanOrEqual(0);
   });
 
   it.runIf(onLinux)('finds processes by command name', () => {

@@ -12,8 +12,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 export type ProcessGroups = Record<string, readonly number[]>;
 
 export interface CpuSpent {
-  /** CPU seconds (user + system) each group used; absent where none of its processes could be read. */
-  seconds: Record<string, number | undefined>;
+  /**
+   * CPU seconds each group used, user + system, and the system part alone (the kernel's work for
+   * it: system calls, the network stack, fsync); absent where its processes could not be read.
+   */
+  seconds: Record<string, { total: number; system: number } | undefined>;
   /** CPU seconds this (the load-generating) process used. */
   benchSeconds: number;
   /** Share of all cores' time that was busy, and the share the hypervisor took (steal), 0–1. */
@@ -21,12 +24,12 @@ export interface CpuSpent {
   wallSeconds: number;
 }
 
-/** user + system ticks of one process (all its threads), from the text of /proc/<pid>/stat. */
-export function ticksFromStat(stat: string): number {
+/** User and system ticks of one process (all its threads), from the text of /proc/<pid>/stat. */
+export function ticksFromStat(stat: string): { user: number; system: number } {
   // The command name may hold spaces and parentheses; the fields after its last ')' are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // Fields 14 and 15 of proc(5), utime and stime: the 12th and 13th after the name.
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 /** All cores' time from the first line of /proc/stat, in ticks: in all, idle (with iowait), stolen. */
@@ -71,7 +74,7 @@ const ticksPerSecond = (() => {
   }
 })();
 
-function processTicks(pid: number): number | undefined {
+function processTicks(pid: number): { user: number; system: number } | undefined {
   try {
     return ticksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
@@ -106,11 +109,13 @@ export async function cpuDuring<T>(
   const seconds = Object.fromEntries(
     Object.keys(groups).map((name) => {
       const [start, end] = [before.groups[name] ?? [], after.groups[name] ?? []];
-      const read = (ticks: (number | undefined)[]): ticks is number[] =>
+      const read = <T>(ticks: (T | undefined)[]): ticks is T[] =>
         ticks.length > 0 && ticks.every((tick) => tick !== undefined);
       if (!read(start) || !read(end)) return [name, undefined];
-      const spentTicks = end.reduce((sum, tick, index) => sum + tick - (start[index] ?? tick), 0);
-      return [name, spentTicks / ticksPerSecond];
+      const spent = (part: 'user' | 'system') =>
+        end.reduce((sum, tick, index) => sum + tick[part] - (start[index]?.[part] ?? tick[part]), 0) /
+        ticksPerSecond;
+      return [name, { total: spent('user') + spent('system'), system: spent('system') }];
     }),
   );
   const machine =
@@ -139,9 +144,14 @@ export async function cpuDuring<T>(
 export function describeCpuPerOrder(spent: CpuSpent, orders: number, cores: number): string {
   const perOrder = (seconds: number) => ((seconds * 1000) / Math.max(1, orders)).toFixed(1);
   const parts = Object.entries(spent.seconds).map(([name, seconds]) =>
-    seconds === undefined ? `${name} not on this machine` : `${name} ${perOrder(seconds)} ms`,
+    seconds === undefined
+      ? `${name} not on this machine`
+      : `${name} ${perOrder(seconds.total)} ms (kernel ${perOrder(seconds.system)})`,
   );
-  const counted = Object.values(spent.seconds).reduce<number>((sum, seconds) => sum + (seconds ?? 0), 0);
+  const counted = Object.values(spent.seconds).reduce<number>(
+    (sum, seconds) => sum + (seconds?.total ?? 0),
+    0,
+  );
   const machine = spent.machine
     ? `; machine busy ${(spent.machine.busy * 100).toFixed(0)} %, stolen by the hypervisor ${(spent.machine.steal * 100).toFixed(1)} %`
     : '';

@@ -129,11 +129,6 @@ export async function run(argv: string[]): Promise<void> {
   const cpuLines: string[] = [];
   const cpuLine = (phase: string, spent: CpuSpent, orders: number) =>
     cpuLines.push(`- ${phase}: ${describeCpuPerOrder(spent, orders, cpus().length)}`);
-  /** The database's and the broker's processes, where they run on this machine. */
-  const backingServices = () => ({
-    MariaDB: isLoopback(target.host) ? pidsNamed('mariadbd', 'mysqld') : [],
-    RabbitMQ: isLoopback(rabbit.RABBITMQ_HOST) ? pidsNamed('beam.smp') : [],
-  });
   try {
     if (stageOn('write')) rows.push(...(await writePathStage()));
     if (stageOn('connected')) rows.push(...(await connectedStage()));
@@ -224,6 +219,13 @@ export async function run(argv: string[]): Promise<void> {
       SIMULATORS_EMBEDDED: 'false',
     });
     const result: Row[] = [];
+    // The database's and the broker's processes count where they run on this machine.
+    const connectedProcesses = {
+      service: [service.pid],
+      simulators: [simulators.pid],
+      MariaDB: isLoopback(target.host) ? pidsNamed('mariadbd', 'mysqld') : [],
+      RabbitMQ: isLoopback(rabbit.RABBITMQ_HOST) ? pidsNamed('beam.smp') : [],
+    };
 
     console.log('Row 1 limit: one commit at a time (raw mysql2), one message at a time (quorum queue)');
     const floorDatabase = await migratedDatabase('floor');
@@ -233,9 +235,8 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log(`Row 1: POST→CONFIRMED at a paced 50 orders/s, ${s.paced} s`);
     await placeOrdersPaced(url, tokenFor, { seconds: s.warmup, rate: 50 });
-    const { value: paced, spent: pacedCpu } = await cpuDuring(
-      { service: [service.pid], simulators: [simulators.pid], ...backingServices() },
-      () => placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 }),
+    const { value: paced, spent: pacedCpu } = await cpuDuring(connectedProcesses, () =>
+      placeOrdersPaced(url, tokenFor, { seconds: s.paced, rate: 50 }),
     );
     cpuLine('Row 1, 50 orders/s', pacedCpu, paced.ids.length);
     const pacedOutcomes = confirmationLatency(await readOutcomes(url, adminToken, paced.ids, 120_000));
@@ -314,9 +315,8 @@ export async function run(argv: string[]): Promise<void> {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, service.rss());
     }, 250);
-    const { value: overload, spent: overloadCpu } = await cpuDuring(
-      { service: [service.pid], simulators: [simulators.pid], ...backingServices() },
-      () => placeOrders(url, tokenFor, { connections: 50, seconds: s.overload }),
+    const { value: overload, spent: overloadCpu } = await cpuDuring(connectedProcesses, () =>
+      placeOrders(url, tokenFor, { connections: 50, seconds: s.overload }),
     );
     cpuLine('Row 2, saturation (per order accepted)', overloadCpu, overload.ids.length);
     const outcomes = await readOutcomes(url, adminToken, overload.ids, 300_000);

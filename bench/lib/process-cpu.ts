@@ -90,6 +90,9 @@ function readMachine() {
   }
 }
 
+const allRead = <T>(ticks: (T | undefined)[]): ticks is T[] =>
+  ticks.length > 0 && ticks.every((tick) => tick !== undefined);
+
 /** Runs `phase` and reports the CPU each group, this process and the machine spent meanwhile. */
 export async function cpuDuring<T>(
   groups: ProcessGroups,
@@ -109,9 +112,7 @@ export async function cpuDuring<T>(
   const seconds = Object.fromEntries(
     Object.keys(groups).map((name) => {
       const [start, end] = [before.groups[name] ?? [], after.groups[name] ?? []];
-      const read = <T>(ticks: (T | undefined)[]): ticks is T[] =>
-        ticks.length > 0 && ticks.every((tick) => tick !== undefined);
-      if (!read(start) || !read(end)) return [name, undefined];
+      if (!allRead(start) || !allRead(end)) return [name, undefined];
       const spent = (part: 'user' | 'system') =>
         end.reduce((sum, tick, index) => sum + tick[part] - (start[index]?.[part] ?? tick[part]), 0) /
         ticksPerSecond;

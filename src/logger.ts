@@ -30,6 +30,9 @@ export function outsideLogContext<T>(work: () => T): T {
   return logContext.exit(work);
 }
 
+/** The fields of a line written outside any message: one shared object, so merging it costs nothing. */
+const noContext: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * Adds the active span's trace and span ids, so a log search by trace id finds every line of one
  * saga, across the request and the replies. Without tracing no span is ever active.
@@ -79,7 +82,13 @@ export function createLogger(
   const options = {
     level: config.logLevel,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    mixin: () => withTraceIds(logContext.getStore() ?? {}),
+    mixin: () => withTraceIds(logContext.getStore() ?? noContext),
+    // pino's default merge assigns a line's fields into the object the mixin returned, which is
+    // the message's context, shared by every line of its handler: a field logged once showed up on
+    // each line after it. A copy instead, and none for a line outside a message (every request's
+    // line), where the merge was a third of the line's cost (docs/benchmarks.md).
+    mixinMergeStrategy: (line: object, fields: object) =>
+      fields === noContext ? line : { ...fields, ...line },
   };
   if (destination) return pino(options, destination);
   if (config.env === 'development') {

@@ -34,15 +34,34 @@ export const operationalRoute: FastifyContextConfig = {
 };
 
 /**
+ * The headers OWASP's REST Security Cheat Sheet asks of every API answer: nothing stored by any
+ * cache (an order holds a name and an address), nothing framed, nothing sniffed, HTTPS only. helmet's
+ * set is written for pages (script, style and font sources, prefetching, downloads); on JSON it
+ * protected nothing more and was ~600 bytes that every client parsed on every answer
+ * (docs/benchmarks.md).
+ */
+const apiSecurityHeaders: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+});
+
+/** What a browser renders as a page, and its assets: Swagger UI and the console get helmet's set. */
+const pagePath = /^\/(docs|console)(\/|\?|$)/;
+
+/**
  * Security headers, CORS, load shedding and per-client rate limiting. Register it before any
  * route: the rate limiter applies to the routes registered after it. Refusals (429, 503) are
  * errors mapped to problem+json by the errors plugin and keep their Retry-After header.
  */
 export default fp(
   async function protection(app: FastifyInstance, { http, health }: Pick<Config, 'http' | 'health'>) {
-    const securityHeaders = staticSecurityHeaders();
-    app.addHook('onRequest', (_request, reply, done) => {
-      reply.headers(securityHeaders);
+    const pageHeaders = staticSecurityHeaders();
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(pagePath.test(request.url) ? pageHeaders : apiSecurityHeaders);
       done();
     });
     await app.register(cors, {
@@ -80,7 +99,7 @@ export default fp(
 );
 
 /**
- * helmet's headers, computed once: they depend on nothing in the request. Its middleware run per
+ * helmet's headers for pages, computed once: they depend on nothing in the request. Its middleware run per
  * request was ~2 % of the service's CPU under GET load (and @fastify/helmet, which also rebuilds
  * it and re-parses the CSP each time, 4.7 %); set on the reply instead of the raw response, they
  * go out with Fastify's own headers in one `writeHead` (docs/benchmarks.md).

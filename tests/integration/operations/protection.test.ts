@@ -71,28 +71,40 @@ describe('headers', () => {
     for (const src of scripts) expect(src).not.toMatch(/^(https?:)?\/\//);
   });
 
-  it('sends the same security headers on API answers, problem answers and unknown routes', async () => {
-    const docs = await t.service.app.inject({ url: '/docs/' });
+  it('sends OWASP’s API headers on API answers, problem answers and unknown routes', async () => {
     const answers = [
       await t.service.app.inject({ url: '/health/live' }),
       await t.service.app.inject({ url: '/api/orders/00000000-0000-4000-8000-000000000000' }),
       await t.service.app.inject({ url: '/no-such-route' }),
+      await t.service.app.inject({ url: '/openapi.json' }),
     ];
-    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404, 200]);
     for (const answer of answers) {
-      for (const name of [
-        'content-security-policy',
-        'strict-transport-security',
-        'x-content-type-options',
-        'x-frame-options',
-        'referrer-policy',
-        'cross-origin-opener-policy',
-      ]) {
-        expect(docs.headers[name], name).toBeTruthy();
-        expect(answer.headers[name], name).toBe(docs.headers[name]);
-      }
+      expect(answer.headers).toMatchObject({
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+      });
+      // helmet's page headers (script sources, prefetching, …) say nothing about JSON.
+      expect(answer.headers['x-dns-prefetch-control']).toBeUndefined();
       expect(answer.headers['x-powered-by']).toBeUndefined();
     }
+  });
+
+  it('keeps helmet’s page headers for /docs, which a browser renders, and lets it be cached', async () => {
+    for (const url of ['/docs', '/docs/', '/docs/static/index.css']) {
+      const page = await t.service.app.inject({ url });
+      expect(page.statusCode, url).toBeLessThan(400);
+      expect(page.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(page.headers['x-dns-prefetch-control'], url).toBe('off');
+      expect(page.headers['cache-control'], url).not.toBe('no-store');
+    }
+    // A path that only begins like the pages' is an API answer.
+    const lookalike = await t.service.app.inject({ url: '/docsomething' });
+    expect(lookalike.headers['x-frame-options']).toBe('DENY');
   });
 
   it('answers CORS preflights for the configured origins only', async () => {

@@ -94,7 +94,7 @@ describe('headers', () => {
     }
   });
 
-  it('keeps helmet’s page headers for /docs, which a browser renders, and lets it be cached', async () => {
+  it('keeps helmet’s page headers, and no no-store, for /docs, which a browser renders', async () => {
     for (const url of ['/docs', '/docs/', '/docs/static/index.css']) {
       const page = await t.service.app.inject({ url });
       expect(page.statusCode, url).toBeLessThan(400);

@@ -59,7 +59,7 @@ const pagePath = /^\/(docs|console)(\/|\?|$)/;
  */
 export default fp(
   async function protection(app: FastifyInstance, { http, health }: Pick<Config, 'http' | 'health'>) {
-    const pageHeaders = staticSecurityHeaders();
+    const pageHeaders = helmetPageHeaders();
     app.addHook('onRequest', (request, reply, done) => {
       reply.headers(pagePath.test(request.url) ? pageHeaders : apiSecurityHeaders);
       done();
@@ -99,12 +99,12 @@ export default fp(
 );
 
 /**
- * helmet's headers for pages, computed once: they depend on nothing in the request. Its middleware run per
- * request was ~2 % of the service's CPU under GET load (and @fastify/helmet, which also rebuilds
- * it and re-parses the CSP each time, 4.7 %); set on the reply instead of the raw response, they
- * go out with Fastify's own headers in one `writeHead` (docs/benchmarks.md).
+ * helmet's headers for pages, computed once: they depend on nothing in the request. Its
+ * middleware run per request was ~2 % of the service's CPU under GET load (and @fastify/helmet,
+ * which also rebuilds it and re-parses the CSP each time, 4.7 %); set on the reply instead of the
+ * raw response, they go out with Fastify's own headers in one `writeHead` (docs/benchmarks.md).
  */
-function staticSecurityHeaders(): Record<string, string> {
+function helmetPageHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {

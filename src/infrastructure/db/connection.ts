@@ -13,7 +13,7 @@ import {
 import { type Connection, createConnection, createPool } from 'mysql2';
 import type { Config } from '../../config.js';
 import { tracedDialect } from '../observability/traced-dialect.js';
-import { deferredBegin } from './deferred-begin.js';
+import { pipelinedTransactions } from './pipelined-transactions.js';
 import type { Database } from './schema.js';
 import { defaultLongWalFrames, startCheckpointer } from './sqlite-checkpointer.js';
 
@@ -141,7 +141,7 @@ export function connectDatabase(
     });
   const kysely = (host: string) =>
     new Kysely<Database>({
-      dialect: deferredBegin(
+      dialect: pipelinedTransactions(
         traced(
           new MysqlDialect({
             pool: pool(host),

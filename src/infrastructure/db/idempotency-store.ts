@@ -4,6 +4,8 @@ import type { Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 export interface QueuedIdempotencyStore extends IdempotencyStore {
+  /** Whether `flush` has anything to write. */
+  pending(): boolean;
   flush(): Promise<void>;
 }
 
@@ -30,6 +32,8 @@ export function idempotencyStore(trx: Kysely<Database>, now: () => number): Queu
     save(scope, key, response) {
       queued.push({ scope, key, response });
     },
+
+    pending: () => queued.length > 0,
 
     async flush() {
       for (const { scope, key, response } of queued) {

@@ -20,6 +20,14 @@ export interface TrackedOrders extends OrderRepository {
   flush(writes: StatementBatch): Order[];
 }
 
+/** An order as this unit of work read it. */
+interface Loaded {
+  version: number;
+  historyLength: number;
+  /** Read FOR UPDATE, and by no other work of the transaction: no one else can have changed it. */
+  locked: boolean;
+}
+
 /**
  * Orders inside one unit of work. Reads happen at once; writes are queued and handed to the
  * transaction's statement batch by `flush`, after the domain event policies have run, so each
@@ -34,12 +42,16 @@ export function orderRepository(
   /** The same transaction's held-back writes (its inbox row), sent ahead of an order read. */
   ahead?: WritesAhead,
 ): TrackedOrders {
-  const loaded = new WeakMap<Order, { version: number; historyLength: number }>();
+  const loaded = new WeakMap<Order, Loaded>();
+  // Two works sharing the transaction (group commit) may each read the same order: its lock does
+  // not keep them from each other, so their updates are checked by version whatever the lock.
+  const readsById = new Map<string, Loaded[]>();
   const queue = new Map<Order, 'insert' | 'update'>();
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
     // Locks the row until commit; SQLite needs no lock because its writers are serialized.
-    const reads = orderReads(trx, [id], { lock: lock && dialect === 'mysql' });
+    const locked = lock && dialect === 'mysql';
+    const reads = orderReads(trx, [id], { lock: locked });
     // A locked order is about to change, and its saga row is read with it: same round trip.
     const alongside = lock ? sagas : undefined;
     const results = await readTogether(
@@ -52,7 +64,12 @@ export function orderRepository(
     const [state] = ordersFrom([id], results);
     if (!state) return undefined;
     const order = Order.rehydrate(state);
-    loaded.set(order, { version: state.version, historyLength: state.statusHistory.length });
+    const read: Loaded = { version: state.version, historyLength: state.statusHistory.length, locked };
+    // MySQL compares ids without case.
+    const earlier = readsById.get(id.toLowerCase());
+    if (earlier) for (const other of [...earlier, read]) other.locked = false;
+    readsById.set(id.toLowerCase(), [...(earlier ?? []), read]);
+    loaded.set(order, read);
     return order;
   }
 
@@ -73,11 +90,15 @@ export function orderRepository(
     const state = order.snapshot();
     if (state.version === before.version) return false;
     const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = toOrderRow(state);
+    // A row read FOR UPDATE cannot have changed since: checking it would only keep the COMMIT
+    // from going with the writes (statement-batch.ts). Read without the lock, the version decides.
     writes.add(
       trx.updateTable('orders').set(changes).where('id', '=', state.id).where('version', '=', before.version),
-      (updated) => {
-        if (updated !== 1) throw new ConcurrencyConflict(state.id);
-      },
+      before.locked
+        ? undefined
+        : (updated) => {
+            if (updated !== 1) throw new ConcurrencyConflict(state.id);
+          },
     );
     const newHistory = toHistoryRows(state, before.historyLength);
     if (newHistory.length > 0) writes.add(trx.insertInto('order_status_history').values(newHistory));

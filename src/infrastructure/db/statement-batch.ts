@@ -1,6 +1,6 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from './connection.js';
-import { markMultiStatement } from './deferred-begin.js';
+import { markMultiStatement } from './pipelined-transactions.js';
 import type { Database } from './schema.js';
 
 /**
@@ -16,8 +16,17 @@ export interface StatementBatch {
    * fails the batch (an optimistic lock that matched nothing).
    */
   add(query: Compilable, expect?: (affectedRows: number) => void): void;
-  /** Sends what is queued, in the order it was queued. */
-  run(): Promise<void>;
+  /**
+   * Whether the transaction's COMMIT can go with these writes: on MySQL, when something is queued
+   * and no write's outcome is still to be checked (a check after COMMIT would come too late).
+   */
+  canCommit(): boolean;
+  /**
+   * Sends what is queued, in the order it was queued. With `commit` (only where `canCommit()`),
+   * the transaction's COMMIT goes with it (pipelined-transactions.ts), and the caller must do
+   * nothing more in the transaction.
+   */
+  run(options?: { commit?: boolean }): Promise<void>;
 }
 
 interface Queued {
@@ -27,17 +36,22 @@ interface Queued {
 
 export function statementBatch(db: Kysely<Database>, dialect: Dialect): StatementBatch {
   let queued: Queued[] = [];
+  const canCommit = () =>
+    dialect === 'mysql' && queued.length > 0 && queued.every(({ expect }) => expect === undefined);
   return {
     add(query, expect) {
       queued.push({ query: query.compile(), expect });
     },
-    async run() {
+    canCommit,
+    async run({ commit = false } = {}) {
+      if (commit && !canCommit()) throw new Error('these writes cannot carry the COMMIT');
       const batch = queued;
       queued = [];
       const results = await sendTogether(
         db,
         dialect,
         batch.map(({ query }) => query),
+        { commit },
       );
       for (const [index, { expect }] of batch.entries()) expect?.(results[index]?.affectedRows ?? 0);
     },
@@ -126,14 +140,18 @@ async function sendAhead(
   }
 }
 
-/** Each statement's rows and affected-row count, in the order sent. */
+/**
+ * Each statement's rows and affected-row count, in the order sent. With `commit`, the COMMIT is
+ * asked to go along (MySQL only).
+ */
 async function sendTogether(
   db: Kysely<Database>,
   dialect: Dialect,
   queries: readonly CompiledQuery[],
+  { commit = false } = {},
 ): Promise<Array<{ rows: unknown[]; affectedRows: number }>> {
   // SQLite runs in-process: there is no round trip to save.
-  if (dialect === 'sqlite' || queries.length <= 1) {
+  if (dialect === 'sqlite' || (queries.length <= 1 && !commit)) {
     const results: Array<{ rows: unknown[]; affectedRows: number }> = [];
     for (const query of queries) {
       const result = await db.executeQuery(query);
@@ -147,6 +165,7 @@ async function sendTogether(
         queries.map((query) => query.sql).join(';\n'),
         queries.flatMap((query) => query.parameters),
       ),
+      { commit },
     ),
   );
   // mysql2 answers a multi-statement query with one entry per statement: a select's rows, or the

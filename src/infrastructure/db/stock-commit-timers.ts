@@ -5,6 +5,8 @@ import { claimOrders } from './order-claims.js';
 import type { Database, StockCommitTimersTable } from './schema.js';
 
 export interface QueuedStockCommitTimers extends StockCommitTimers {
+  /** Whether `flush` has anything to write. */
+  pending(): boolean;
   flush(): Promise<void>;
 }
 
@@ -68,6 +70,8 @@ export function stockCommitTimers(trx: Kysely<Database>, dialect: Dialect): Queu
         .execute();
       return claimOrders(trx, dialect, due.map(fromRow));
     },
+
+    pending: () => writes.size > 0,
 
     async flush() {
       for (const { orderId, shipmentId, timer } of writes.values()) {

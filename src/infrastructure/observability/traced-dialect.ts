@@ -54,7 +54,7 @@ const tablePattern = /\b(?:from|into|update|join)\s+[`"]?(\w+)[`"]?/i;
 
 function startQuerySpan(tracer: Tracer, sql: string, attributes: DatabaseSpanAttributes): Span | null {
   if (!trace.getSpan(context.active())) return null;
-  // A statement sent with the BEGIN it opens (deferred-begin.ts) is named after the statement.
+  // A statement sent with the BEGIN it opens (pipelined-transactions.ts) is named after the statement.
   const statement = sql.replace(leadingBegin, '');
   const operation = statementPattern.exec(statement)?.[1]?.toUpperCase() ?? 'SQL';
   const table = tablePattern.exec(statement)?.[1];

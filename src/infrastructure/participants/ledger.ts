@@ -32,10 +32,12 @@ async function decideInOrder(
     try {
       return await store.db.transaction().execute(async (trx) => {
         const results: unknown[] = [];
-        for (const decide of decisions) {
+        for (const [index, decide] of decisions.entries()) {
           const writes = statementBatch(trx, store.dialect);
           results.push(await decide(trx, writes));
-          await writes.run();
+          // The last decision's writes take the COMMIT with them where they can.
+          const last = index === decisions.length - 1;
+          await writes.run({ commit: last && writes.canCommit() });
         }
         return results;
       });

@@ -114,6 +114,19 @@ describe.each(['sqlite', 'mysql'] as const)('a statement batch on %s', (dialect)
     },
   );
 
+  it.skipIf(skip)(
+    'lets the COMMIT go with its writes on MySQL only, and only when no write awaits a check',
+    async () => {
+      const writes = statementBatch(handle.db, handle.dialect);
+      expect(writes.canCommit()).toBe(false);
+      writes.add(probe().insertInto('batch_probe').values({ id: 'unchecked', n: 1 }));
+      expect(writes.canCommit()).toBe(dialect === 'mysql');
+      writes.add(probe().updateTable('batch_probe').set({ n: 2 }).where('id', '=', 'unchecked'), () => {});
+      expect(writes.canCommit()).toBe(false);
+      await expect(writes.run({ commit: true })).rejects.toThrow(/cannot carry the COMMIT/);
+    },
+  );
+
   it.skipIf(skip)('reads several tables together and returns each one’s rows in order', async () => {
     await probe().insertInto('batch_probe').values({ id: 'read-1', n: 41 }).execute();
     const [first, second, none] = await readTogether(handle.db, handle.dialect, [

@@ -1,6 +1,9 @@
 import { type Dialect, Kysely, MysqlDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferredBegin } from '../../../src/infrastructure/db/deferred-begin.js';
+import { pipelinedTransactions } from '../../../src/infrastructure/db/pipelined-transactions.js';
+import type { Database } from '../../../src/infrastructure/db/schema.js';
+import { isUniqueViolation } from '../../../src/infrastructure/db/sql-errors.js';
+import { statementBatch } from '../../../src/infrastructure/db/statement-batch.js';
 import { withDriver, wrapConnections } from '../../../src/infrastructure/db/wrapped-driver.js';
 import { createTestDatabase, servicePool } from '../../support/database.js';
 import { requireMariaDb } from '../../support/services.js';
@@ -22,7 +25,7 @@ function recording(dialect: Dialect, sent: string[]): Dialect {
   );
 }
 
-describe.skipIf(!available)('transactions whose BEGIN goes with their first statement', () => {
+describe.skipIf(!available)('BEGIN with the first statement, COMMIT with the closing writes', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Kysely<Probe>;
   const sent: string[] = [];
@@ -30,7 +33,7 @@ describe.skipIf(!available)('transactions whose BEGIN goes with their first stat
     database = await createTestDatabase();
     db = new Kysely<Probe>({
       // The service's dialect (connection.ts), recording what goes to the server.
-      dialect: deferredBegin(recording(new MysqlDialect({ pool: servicePool(database.name) }), sent)),
+      dialect: pipelinedTransactions(recording(new MysqlDialect({ pool: servicePool(database.name) }), sent)),
     });
     await sql`create table begin_probe (id varchar(40) primary key, n integer not null)`.execute(db);
   });
@@ -80,5 +83,38 @@ describe.skipIf(!available)('transactions whose BEGIN goes with their first stat
     sent.length = 0;
     await db.transaction().execute(async () => undefined);
     expect(sent).toEqual([]);
+  });
+
+  it('sends the COMMIT with closing writes, and none after them', async () => {
+    sent.length = 0;
+    await db.transaction().execute(async (trx) => {
+      const writes = statementBatch(trx as unknown as Kysely<Database>, 'mysql');
+      const table = trx as unknown as Kysely<Probe>;
+      writes.add(table.insertInto('begin_probe').values({ id: 'closing-1', n: 1 }));
+      writes.add(table.insertInto('begin_probe').values({ id: 'closing-2', n: 2 }));
+      expect(writes.canCommit()).toBe(true);
+      await writes.run({ commit: true });
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^begin;\ninsert into `begin_probe`.*;\ninsert into `begin_probe`.*;\ncommit$/s);
+    expect(await ids()).toEqual(expect.arrayContaining(['closing-1', 'closing-2']));
+  });
+
+  it('never reaches the COMMIT behind a write that fails: the transaction rolls back', async () => {
+    await db.insertInto('begin_probe').values({ id: 'taken', n: 1 }).execute();
+    sent.length = 0;
+    const failure = await db
+      .transaction()
+      .execute(async (trx) => {
+        const writes = statementBatch(trx as unknown as Kysely<Database>, 'mysql');
+        const table = trx as unknown as Kysely<Probe>;
+        writes.add(table.insertInto('begin_probe').values({ id: 'before-the-failure', n: 1 }));
+        writes.add(table.insertInto('begin_probe').values({ id: 'taken', n: 2 }));
+        await writes.run({ commit: true });
+      })
+      .catch((error: unknown) => error);
+    expect(isUniqueViolation(failure)).toBe(true);
+    expect(sent.at(-1)).toBe('rollback');
+    expect(await ids()).not.toContain('before-the-failure');
   });
 });

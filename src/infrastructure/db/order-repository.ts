@@ -65,10 +65,10 @@ export function orderRepository(
     if (!state) return undefined;
     const order = Order.rehydrate(state);
     const read: Loaded = { version: state.version, historyLength: state.statusHistory.length, locked };
-    // MySQL compares ids without case.
-    const earlier = readsById.get(id.toLowerCase());
+    const key = id.toLowerCase(); // MySQL compares ids without case.
+    const earlier = readsById.get(key);
     if (earlier) for (const other of [...earlier, read]) other.locked = false;
-    readsById.set(id.toLowerCase(), [...(earlier ?? []), read]);
+    readsById.set(key, [...(earlier ?? []), read]);
     loaded.set(order, read);
     return order;
   }

@@ -41,6 +41,30 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
         .execute()
     ).length;
 
+  /** Stores a copy of `order` under a new id, and returns the id. */
+  const storedCopy = async (order: Order) => {
+    const id = newOrderId();
+    await uow.run(async (repositories) => {
+      repositories.orders.insert(Order.rehydrate({ ...order.snapshot(), id }));
+    });
+    return id;
+  };
+  /**
+   * Starts `works` while four works (more than there are lanes) hold every lane, so they wait and
+   * then share one transaction; each one's result.
+   */
+  const inOneGroup = async <T>(works: Array<() => Promise<T>>): Promise<T[]> => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const blockers = Array.from({ length: 4 }, () => uow.runShared(() => gate));
+    const results = works.map((work) => work());
+    release();
+    await Promise.all(blockers);
+    return Promise.all(results);
+  };
+
   beforeAll(async () => {
     if (skip) return;
     connection = await connectTestDatabase(dialect);
@@ -147,17 +171,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
   });
 
   it.skipIf(skip)('two works on one order that meet in a group both land, one after the other', async () => {
-    const order = anOrder().inStatus('CONFIRMED').build();
-    const id = newOrderId();
-    await uow.run(async (repositories) => {
-      repositories.orders.insert(Order.rehydrate({ ...order.snapshot(), id }));
-    });
-    // Four works (more than there are lanes) hold every lane, so the works after them wait and then share one transaction.
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const blockers = Array.from({ length: 4 }, () => uow.runShared(() => gate));
+    const id = await storedCopy(anOrder().inStatus('CONFIRMED').build());
     const move = (to: 'PROCESSING' | 'SHIPPED') =>
       uow.runShared(async (repositories) => {
         const current = await repositories.orders.findByIdForUpdate(id);
@@ -168,11 +182,9 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
         repositories.orders.update(current);
         return target;
       });
-    const moves = [move('SHIPPED'), move('SHIPPED')];
-    release();
-    await Promise.all(blockers);
+    const moves = await inOneGroup([() => move('SHIPPED'), () => move('SHIPPED')]);
     // Run alone, one after the other (whichever locked the order first moved it to PROCESSING).
-    expect((await Promise.all(moves)).sort()).toEqual(['PROCESSING', 'SHIPPED']);
+    expect(moves.sort()).toEqual(['PROCESSING', 'SHIPPED']);
     const [row] = await handle.db
       .selectFrom('orders')
       .select(['status', 'version'])
@@ -194,15 +206,7 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
       // Saga progress adds no history row, so only the version check can tell the second update
       // from a lost one; a lock taken twice in one transaction keeps neither work from the other.
       const order = anOrder().build();
-      const id = newOrderId();
-      await uow.run(async (repositories) => {
-        repositories.orders.insert(Order.rehydrate({ ...order.snapshot(), id }));
-      });
-      let release = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const blockers = Array.from({ length: 4 }, () => uow.runShared(() => gate));
+      const id = await storedCopy(order);
       const progress = () =>
         uow.runShared(async (repositories) => {
           const current = await repositories.orders.findByIdForUpdate(id);
@@ -212,10 +216,8 @@ describe.each(['sqlite', 'mysql'] as const)('group commit (uow.runShared) on %s'
           repositories.orders.update(current);
           return current.snapshot().inventory.status;
         });
-      const moves = [progress(), progress()];
-      release();
-      await Promise.all(blockers);
-      expect((await Promise.all(moves)).sort()).toEqual(['PENDING', 'RESERVED']);
+      const moves = await inOneGroup([progress, progress]);
+      expect(moves.sort()).toEqual(['PENDING', 'RESERVED']);
       const [row] = await handle.db
         .selectFrom('orders')
         .select(['inventory_status', 'version'])

@@ -77,10 +77,17 @@ export function orderRepository(
   function insert(orders: readonly Order[], writes: StatementBatch): void {
     if (orders.length === 0) return;
     const states = orders.map((order) => order.snapshot());
-    writes.add(trx.insertInto('orders').values(states.map((state) => toOrderRow(state))));
-    writes.add(trx.insertInto('order_items').values(states.flatMap((state) => toItemRows(state))));
-    writes.add(
-      trx.insertInto('order_status_history').values(states.flatMap((state) => toHistoryRows(state))),
+    writes.insert(
+      'orders',
+      states.map((state) => toOrderRow(state)),
+    );
+    writes.insert(
+      'order_items',
+      states.flatMap((state) => toItemRows(state)),
+    );
+    writes.insert(
+      'order_status_history',
+      states.flatMap((state) => toHistoryRows(state)),
     );
   }
 
@@ -92,8 +99,10 @@ export function orderRepository(
     const { id: _id, created_at: _createdAt, customer_id: _customerId, ...changes } = toOrderRow(state);
     // A row read FOR UPDATE cannot have changed since: checking it would only keep the COMMIT
     // from going with the writes (statement-batch.ts). Read without the lock, the version decides.
-    writes.add(
-      trx.updateTable('orders').set(changes).where('id', '=', state.id).where('version', '=', before.version),
+    writes.update(
+      'orders',
+      changes,
+      { id: state.id, version: before.version },
       before.locked
         ? undefined
         : (updated) => {
@@ -101,7 +110,7 @@ export function orderRepository(
           },
     );
     const newHistory = toHistoryRows(state, before.historyLength);
-    if (newHistory.length > 0) writes.add(trx.insertInto('order_status_history').values(newHistory));
+    writes.insert('order_status_history', newHistory);
     return true;
   }
 

@@ -48,21 +48,20 @@ export function outboxWriter(
       // Written inside a request's or a reply's span, each message continues that trace.
       const messages = queued.map((message) => ({ ...message, envelope: withTraceparent(message.envelope) }));
       written.push(...messages);
-      writes.add(
-        trx.insertInto('outbox').values(
-          messages.map(({ exchange, routingKey, envelope }) => ({
-            message_id: envelope.messageId,
-            exchange,
-            routing_key: routingKey,
-            type: envelope.type,
-            correlation_id: envelope.correlationId,
-            body: JSON.stringify(envelope),
-            created_at: createdAt,
-            sent_at: null,
-            claimed_until: claimUntil,
-            last_error: null,
-          })),
-        ),
+      writes.insert(
+        'outbox',
+        messages.map(({ exchange, routingKey, envelope }) => ({
+          message_id: envelope.messageId,
+          exchange,
+          routing_key: routingKey,
+          type: envelope.type,
+          correlation_id: envelope.correlationId,
+          body: JSON.stringify(envelope),
+          created_at: createdAt,
+          sent_at: null,
+          claimed_until: claimUntil,
+          last_error: null,
+        })),
       );
       queued.length = 0;
     },
@@ -73,7 +72,7 @@ export interface QueuedTimeline extends Timeline {
   flush(writes: StatementBatch): void;
 }
 
-export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
+export function timelineWriter(): QueuedTimeline {
   const queued: Array<{ orderId: string; entry: TimelineEntry }> = [];
   return {
     add(orderId, entries) {
@@ -81,17 +80,16 @@ export function timelineWriter(trx: Kysely<Database>): QueuedTimeline {
     },
     flush(writes) {
       if (queued.length === 0) return;
-      writes.add(
-        trx.insertInto('order_timeline').values(
-          queued.map(({ orderId, entry }) => ({
-            order_id: orderId,
-            occurred_at: entry.at.getTime(),
-            kind: entry.kind,
-            message_type: entry.messageType,
-            message_id: entry.messageId,
-            detail: entry.detail?.slice(0, 500) ?? null,
-          })),
-        ),
+      writes.insert(
+        'order_timeline',
+        queued.map(({ orderId, entry }) => ({
+          order_id: orderId,
+          occurred_at: entry.at.getTime(),
+          kind: entry.kind,
+          message_type: entry.messageType,
+          message_id: entry.messageId,
+          detail: entry.detail?.slice(0, 500) ?? null,
+        })),
       );
       queued.length = 0;
     },

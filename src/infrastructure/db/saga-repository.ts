@@ -71,28 +71,24 @@ export function sagaRepository(trx: Kysely<Database>, dialect: Dialect): QueuedS
         if (saga === null) ended.push(orderId);
         else if (!known.has(orderId)) started.push(saga);
         else {
-          batch.add(
-            trx
-              .updateTable('saga_instances')
-              .set({ awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() })
-              .where('order_id', '=', orderId),
+          batch.update(
+            'saga_instances',
+            { awaiting_message_id: saga.awaitingMessageId, updated_at: saga.updatedAt.getTime() },
+            { order_id: orderId },
           );
         }
       }
       if (ended.length > 0) batch.add(trx.deleteFrom('saga_instances').where('order_id', 'in', ended));
-      if (started.length > 0) {
-        batch.add(
-          trx.insertInto('saga_instances').values(
-            started.map((saga) => ({
-              order_id: saga.orderId,
-              awaiting_message_id: saga.awaitingMessageId,
-              started_at: saga.startedAt.getTime(),
-              updated_at: saga.updatedAt.getTime(),
-            })),
-          ),
-        );
-        for (const saga of started) known.add(saga.orderId);
-      }
+      batch.insert(
+        'saga_instances',
+        started.map((saga) => ({
+          order_id: saga.orderId,
+          awaiting_message_id: saga.awaitingMessageId,
+          started_at: saga.startedAt.getTime(),
+          updated_at: saga.updatedAt.getTime(),
+        })),
+      );
+      for (const saga of started) known.add(saga.orderId);
       writes.clear();
     },
   };

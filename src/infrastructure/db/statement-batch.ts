@@ -1,6 +1,7 @@
-import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+import { type Compilable, CompiledQuery, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Dialect } from './connection.js';
 import { markMultiStatement } from './pipelined-transactions.js';
+import { compileInsert, compileUpdate, type TableName } from './plain-statements.js';
 import type { Database } from './schema.js';
 
 /**
@@ -16,6 +17,15 @@ export interface StatementBatch {
    * fails the batch (an optimistic lock that matched nothing).
    */
   add(query: Compilable, expect?: (affectedRows: number) => void): void;
+  /** Queues an insert of `rows` (none: nothing), compiled without the query builder (plain-statements.ts). */
+  insert<T extends TableName>(table: T, rows: readonly Insertable<Database[T]>[]): void;
+  /** Queues `update table set changes where` each column of `where` equals its value, as `add` does. */
+  update<T extends TableName>(
+    table: T,
+    changes: Updateable<Database[T]>,
+    where: Updateable<Database[T]>,
+    expect?: (affectedRows: number) => void,
+  ): void;
   /**
    * Whether the transaction's COMMIT can go with these writes: on MySQL, when something is queued
    * and no write's outcome is still to be checked (a check after COMMIT would come too late).
@@ -41,6 +51,13 @@ export function statementBatch(db: Kysely<Database>, dialect: Dialect): Statemen
   return {
     add(query, expect) {
       queued.push({ query: query.compile(), expect });
+    },
+    insert(table, rows) {
+      const query = compileInsert(db, dialect, table, rows);
+      if (query) queued.push({ query, expect: undefined });
+    },
+    update(table, changes, where, expect) {
+      queued.push({ query: compileUpdate(dialect, table, changes, where), expect });
     },
     canCommit,
     async run({ commit = false } = {}) {

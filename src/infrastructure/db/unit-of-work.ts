@@ -144,7 +144,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
         const orders = orderRepository(trx, dialect, sagas, ahead);
         const stockCommits = stockCommitTimers(trx, dialect);
         const outbox = outboxWriter(trx, now, claimUntil, written);
-        const timeline = timelineWriter(trx);
+        const timeline = timelineWriter();
         const idempotency = idempotencyStore(trx, now);
         const repositories: Repositories = {
           orders,

@@ -28,13 +28,13 @@ export function readModelProjector(dialect: Dialect): Projector {
       if (created) createdOrders.push(order);
       else {
         const { id, customer_id: _customer, created_at: _createdAt, ...changes } = summaryRow(order);
-        writes.add(trx.updateTable('order_summaries').set(changes).where('id', '=', id));
+        writes.update('order_summaries', changes, { id });
       }
       rollups.push(rollupChange(order, events, created));
     }
     if (createdOrders.length > 0) {
-      writes.add(trx.insertInto('order_summaries').values(createdOrders.map(summaryRow)));
-      writes.add(trx.insertInto('order_products').values(createdOrders.flatMap(productRows)));
+      writes.insert('order_summaries', createdOrders.map(summaryRow));
+      writes.insert('order_products', createdOrders.flatMap(productRows));
     }
     // Every order of the transaction in one statement per rollup table, rows in key order: the
     // hot rows are locked once per transaction, always in the same order, so transactions that

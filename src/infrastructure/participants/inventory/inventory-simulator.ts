@@ -53,7 +53,6 @@ export function createInventorySimulator(
     locking(trx.selectFrom('inventory_reservations').selectAll().where('order_id', '=', orderId));
 
   const saveReservation = (
-    trx: Trx,
     writes: StatementBatch,
     orderId: string,
     row: {
@@ -63,16 +62,16 @@ export function createInventorySimulator(
       outcome: Outcome;
     },
   ) =>
-    writes.add(
-      trx.insertInto('inventory_reservations').values({
+    writes.insert('inventory_reservations', [
+      {
         order_id: orderId,
         reservation_id: row.reservationId,
         status: row.status,
         items: JSON.stringify(Object.fromEntries(row.items)),
         outcome: JSON.stringify(row.outcome),
         updated_at: Date.now(),
-      }),
-    );
+      },
+    ]);
 
   /** Stock rows of these products, locked, created at their initial stock when first seen. */
   const stockOf = async (trx: Trx, productIds: string[]): Promise<Map<string, number>> => {
@@ -123,7 +122,7 @@ export function createInventorySimulator(
     const invalid = [...items].filter(([, quantity]) => !Number.isInteger(quantity) || quantity <= 0);
     const reject = (reason: string, productIds: string[]) => {
       const outcome: Outcome = { type: 'inventory.rejected', payload: { orderId, reason, productIds } };
-      saveReservation(trx, writes, orderId, {
+      saveReservation(writes, orderId, {
         reservationId: null,
         status: 'rejected',
         items: new Map(),
@@ -148,7 +147,7 @@ export function createInventorySimulator(
 
     adjust(trx, writes, items, -1);
     const outcome: Outcome = { type: 'inventory.reserved', payload: { orderId, reservationId: newId() } };
-    saveReservation(trx, writes, orderId, {
+    saveReservation(writes, orderId, {
       reservationId: outcome.payload.reservationId as string,
       status: 'reserved',
       items,
@@ -173,7 +172,7 @@ export function createInventorySimulator(
     if (reservationId !== undefined && reservation?.reservation_id !== reservationId) return released;
     if (!reservation) {
       // A release that overtook its reserve (the saga gave up first) must keep that reserve from holding stock.
-      saveReservation(trx, writes, orderId, {
+      saveReservation(writes, orderId, {
         reservationId: null,
         status: 'released',
         items: new Map(),

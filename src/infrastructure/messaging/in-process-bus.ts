@@ -162,7 +162,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
           logger?.error(context, 'message handler failed on its last attempt; dead-lettered');
           const letter = {
             queue: name,
-            envelope: pending.envelope,
+            envelope: copy(pending.envelope),
             error,
             attempts: attempt,
             deadLetteredAt: new Date().toISOString(),
@@ -211,6 +211,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     async publish({ exchange, routingKey, envelope }: RoutedMessage) {
       if (closed) throw new Error('message bus is closed');
       if (!topology.exchanges.includes(exchange)) throw new Error(`unknown exchange "${exchange}"`);
+      // As the broker would store it. Queues may share it: each delivery hands out a copy of its own.
       const serialized = copy(envelope);
       for (const definition of topology.queues) {
         const bound = definition.bindings.some(
@@ -218,7 +219,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         );
         if (!bound) continue;
         const queue = queues.get(definition.name) as QueueState;
-        queue.messages.push({ envelope: copy(serialized), exchange, routingKey, attempts: 0 });
+        queue.messages.push({ envelope: serialized, exchange, routingKey, attempts: 0 });
         schedule(definition.name, queue);
       }
       for (const subscription of subscriptions) {

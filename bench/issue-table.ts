@@ -52,8 +52,8 @@ import { type Row, renderTable } from './lib/table.js';
  * and the bare baseline route, each as its own process; removes them afterwards. It talks to the service
  * over HTTP only and to MariaDB with raw SQL, so it measures whatever the write path becomes.
  *
- * Flags: --quick (short runs, to check it works), --profile (service under --cpu-prof; the
- * profiles land in the run directory), --only=write,connected,embedded (a subset of stages).
+ * Flags: --quick (short runs, to check it works), --profile (service and simulators under
+ * --cpu-prof; the profiles land in the run directory), --only=write,connected,embedded (a subset of stages).
  * Variables: MYSQL_HOST/PORT/USER/PASSWORD (127.0.0.1:3306 root), RABBITMQ_HOST/PORT/USER/
  * PASSWORD (127.0.0.1:5672 guest). The service runs with its own defaults apart from what the
  * bench must set (production, RATE_LIMIT_MAX=0, its port, database and prefix); BENCH_SERVICE_ENV
@@ -93,6 +93,11 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `The service runs as the Dockerfile's CMD: node ${[...deployed.nodeArgs, deployed.script].join(' ')}`,
   );
+  /** With --profile, the process writes `<name>.cpuprofile` into the run directory when it exits. */
+  const profiled = (name: string) =>
+    profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
   /** The service with the bench's extra settings (BENCH_SERVICE_ENV, BENCH_NODE_ARGS, --profile). */
   const startMeasured = async (name: string, env: Record<string, string>) => {
     const running = await startService(
@@ -100,16 +105,7 @@ export async function run(argv: string[]): Promise<void> {
       {
         secret,
         env: { ...env, ...extra },
-        nodeArgs: [
-          ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-          ...(profile
-            ? [
-                '--cpu-prof',
-                `--cpu-prof-dir=${join(runDir, 'profiles')}`,
-                `--cpu-prof-name=${name}.cpuprofile`,
-              ]
-            : []),
-        ],
+        nodeArgs: [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), ...profiled(name)],
       },
       runDir,
     );
@@ -212,6 +208,7 @@ export async function run(argv: string[]): Promise<void> {
       'dist/src/simulators-main.js',
       { ENV: 'production', ...connected },
       runDir,
+      profiled('simulators'),
     );
     started.push(simulators);
     const { service, url } = await startMeasured('service-connected', {

@@ -62,7 +62,7 @@ export function createSimulatedPaymentProvider(
     },
 
     charge(request: ChargeRequest): Promise<ChargeResult> {
-      return decideOnce(async (trx) => {
+      return decideOnce(async (trx, writes) => {
         const known = await locking(
           trx.selectFrom('simulated_card_charges').selectAll().where('order_id', '=', request.orderId),
         ).executeTakeFirst();
@@ -77,10 +77,10 @@ export function createSimulatedPaymentProvider(
             : random() < failureRate
               ? { ok: false, reason: 'card declined' }
               : { ok: true, transactionId: `sim_${newId()}` };
-        // A concurrent charge for the same order meets the key, and the decision runs again to find this one.
-        await trx
-          .insertInto('simulated_card_charges')
-          .values({
+        // Queued, so it takes the COMMIT with it (ledger.ts). A concurrent charge for the same order
+        // meets the key, and the decision runs again to find this one.
+        writes.insert('simulated_card_charges', [
+          {
             order_id: request.orderId,
             transaction_id: result.ok ? result.transactionId : null,
             customer_id: request.customerId,
@@ -88,14 +88,14 @@ export function createSimulatedPaymentProvider(
             currency: request.currency,
             declined_reason: result.ok ? null : result.reason,
             created_at: Date.now(),
-          })
-          .execute();
+          },
+        ]);
         return result;
       });
     },
 
     refund({ transactionId, refundId, amountMinor, currency }: RefundRequest): Promise<RefundResult> {
-      return decideOnce(async (trx) => {
+      return decideOnce(async (trx, writes) => {
         const charge = await locking(
           trx.selectFrom('simulated_card_charges').selectAll().where('transaction_id', '=', transactionId),
         ).executeTakeFirst();
@@ -114,10 +114,9 @@ export function createSimulatedPaymentProvider(
           return { ok: false, reason: 'refund exceeds what is left of the charge' };
         }
         const refund = { refund_id: `sim_refund_${newId()}`, amount_minor: amountMinor };
-        await trx
-          .insertInto('simulated_card_refunds')
-          .values({ transaction_id: transactionId, refund_key: key, ...refund, created_at: Date.now() })
-          .execute();
+        writes.insert('simulated_card_refunds', [
+          { transaction_id: transactionId, refund_key: key, ...refund, created_at: Date.now() },
+        ]);
         return { ok: true, refundId: refund.refund_id };
       });
     },

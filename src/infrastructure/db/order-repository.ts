@@ -45,7 +45,7 @@ export function orderRepository(
   const loaded = new WeakMap<Order, Loaded>();
   // Two works sharing the transaction (group commit) may each read the same order: its lock does
   // not keep them from each other, so their updates are checked by version whatever the lock.
-  const readsById = new Map<string, Loaded[]>();
+  const lastReadById = new Map<string, Loaded>();
   const queue = new Map<Order, 'insert' | 'update'>();
 
   async function find(id: string, lock: boolean): Promise<Order | undefined> {
@@ -66,9 +66,13 @@ export function orderRepository(
     const order = Order.rehydrate(state);
     const read: Loaded = { version: state.version, historyLength: state.statusHistory.length, locked };
     const key = id.toLowerCase(); // MySQL compares ids without case.
-    const earlier = readsById.get(key);
-    if (earlier) for (const other of [...earlier, read]) other.locked = false;
-    readsById.set(key, [...(earlier ?? []), read]);
+    // Reads before the last were unlocked when the one after them came.
+    const earlier = lastReadById.get(key);
+    if (earlier) {
+      earlier.locked = false;
+      read.locked = false;
+    }
+    lastReadById.set(key, read);
     loaded.set(order, read);
     return order;
   }

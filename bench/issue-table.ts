@@ -53,7 +53,8 @@ import { type Row, renderTable } from './lib/table.js';
  * over HTTP only and to MariaDB with raw SQL, so it measures whatever the write path becomes.
  *
  * Flags: --quick (short runs, to check it works), --profile (service and simulators under
- * --cpu-prof; the profiles land in the run directory), --only=write,connected,embedded (a subset of stages).
+ * --cpu-prof; the profiles land in the run directory), --only=write,connected,embedded (a
+ * subset of stages).
  * Variables: MYSQL_HOST/PORT/USER/PASSWORD (127.0.0.1:3306 root), RABBITMQ_HOST/PORT/USER/
  * PASSWORD (127.0.0.1:5672 guest). The service runs with its own defaults apart from what the
  * bench must set (production, RATE_LIMIT_MAX=0, its port, database and prefix); BENCH_SERVICE_ENV
